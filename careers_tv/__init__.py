@@ -1,0 +1,59 @@
+"""Careers TV: the platform package (named so because `platform/` would shadow the stdlib)."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import get_locale
+
+from . import config as config_module
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    wanted = request.args.get("lang") or request.cookies.get("lang")
+    if wanted in languages:
+        return wanted
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. Nothing here touches the network or runs migrations."""
+    settings = config_module.load(overrides=config)
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_mapping(settings)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "portal.login"
+
+    from . import models  # noqa: F401 - registers the tables on db.metadata
+    from .api import bp as api_bp
+    from .cli import tv_cli
+    from .errors import register_error_handlers
+    from .jobs.celery_app import celery_init_app
+    from .portal import bp as portal_bp
+    from .public import bp as public_bp
+    from .storage import init_storage
+
+    init_storage(app)
+    celery_init_app(app)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(portal_bp, url_prefix="/portal")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    register_error_handlers(app)
+    app.context_processor(lambda: {"locale": str(get_locale())})
+    app.cli.add_command(tv_cli)
+    return app

@@ -1,0 +1,113 @@
+"""Settings from environment variables, with embedded defaults.
+
+With nothing set, the app runs as the embedded default: SQLite and media under `instance/`,
+a Celery broker that needs no server, X posts recorded but not sent. Production sets
+`CAREERS_TV_ENV=production`, and then a missing `SECRET_KEY` stops the app at start.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+# Task time limits (seconds). The Redis visibility timeout must stay above the longest one,
+# or a long transcode is delivered to a second worker while the first is still on it.
+TRANSCODE_TIME_LIMIT = 3 * 3600
+DEFAULT_TIME_LIMIT = 10 * 60
+REDIS_VISIBILITY_TIMEOUT = TRANSCODE_TIME_LIMIT + 3600
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; raised at start, never at the first request."""
+
+
+def _env(environ, name: str, default: str | None = None) -> str | None:
+    value = environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def embedded_broker(instance: Path) -> tuple[str, dict]:
+    """kombu's filesystem transport: in and out folders must be the same existing folder."""
+    folder = instance / "broker"
+    processed = folder / "processed"
+    processed.mkdir(parents=True, exist_ok=True)
+    return "filesystem://", {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "processed_folder": str(processed),
+        "control_folder": str(folder / "control"),
+        "store_processed": False,
+    }
+
+
+def load(environ=None, overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment (and explicit overrides)."""
+    environ = os.environ if environ is None else environ
+    overrides = overrides or {}
+    production = _env(environ, "CAREERS_TV_ENV", "development") == "production"
+    instance = Path(_env(environ, "CAREERS_TV_INSTANCE", str(DEFAULT_INSTANCE)))
+
+    secret = _env(environ, "SECRET_KEY")
+    if secret is None and "SECRET_KEY" not in overrides:
+        if production:
+            raise ConfigError("SECRET_KEY must be set when CAREERS_TV_ENV=production")
+        secret = "dev-only-not-secret"  # noqa: S105 - embedded default, refused in production
+
+    broker = _env(environ, "CELERY_BROKER_URL")
+    transport_options: dict = {}
+    if broker is None:
+        broker, transport_options = embedded_broker(instance)
+    elif broker.startswith(("redis://", "rediss://")):
+        transport_options = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
+
+    config = {
+        "PRODUCTION": production,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _env(
+            environ, "DATABASE_URL", f"sqlite:///{instance / 'careers_tv.sqlite3'}"
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "STORAGE_URL": _env(environ, "STORAGE_URL", (instance / "media").as_uri()),
+        "S3_ENDPOINT_URL": _env(environ, "S3_ENDPOINT_URL"),
+        "AWS_ACCESS_KEY_ID": _env(environ, "AWS_ACCESS_KEY_ID"),
+        "AWS_SECRET_ACCESS_KEY": _env(environ, "AWS_SECRET_ACCESS_KEY"),
+        "AWS_REGION": _env(environ, "AWS_REGION", "us-east-1"),
+        "MEDIA_BASE_URL": _env(environ, "MEDIA_BASE_URL"),
+        "PUBLIC_BASE_URL": _env(environ, "PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "CELERY": {
+            "broker_url": broker,
+            "broker_transport_options": transport_options,
+            "broker_connection_retry_on_startup": True,
+            "task_ignore_result": True,
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "task_default_queue": "default",
+            "task_time_limit": DEFAULT_TIME_LIMIT,
+            "task_soft_time_limit": DEFAULT_TIME_LIMIT - 30,
+        },
+        # How long a claimed job may run before the reconciler treats its worker as dead.
+        "JOB_LEASE_SECONDS": int(_env(environ, "JOB_LEASE_SECONDS", "900")),
+        # A pending job not picked up within this delay is sent again (its message was lost).
+        "JOB_RESEND_AFTER_SECONDS": int(_env(environ, "JOB_RESEND_AFTER_SECONDS", "120")),
+        "RECONCILE_EVERY_SECONDS": int(_env(environ, "RECONCILE_EVERY_SECONDS", "60")),
+        "X_API_BASE_URL": _env(environ, "X_API_BASE_URL", "https://api.x.com"),
+        "X_CONSUMER_KEY": _env(environ, "X_CONSUMER_KEY"),
+        "X_CONSUMER_SECRET": _env(environ, "X_CONSUMER_SECRET"),
+        "X_ACCESS_TOKEN": _env(environ, "X_ACCESS_TOKEN"),
+        "X_ACCESS_TOKEN_SECRET": _env(environ, "X_ACCESS_TOKEN_SECRET"),
+        "LANGUAGES": ("fr", "en"),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,1 @@
+"""Background work: Celery tasks backed by `Job` rows, and the reconciler that repairs them."""

@@ -1,0 +1,42 @@
+"""Celery wired the Flask way: every task runs inside an app context."""
+
+from __future__ import annotations
+
+from celery import Celery, Task
+from flask import Flask
+from kombu import Queue
+
+from ..config import DEFAULT_TIME_LIMIT, TRANSCODE_TIME_LIMIT
+
+QUEUES = ("transcode", "default")
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.config_from_object(app.config["CELERY"])
+    celery.conf.update(
+        task_queues=[Queue(name) for name in QUEUES],
+        task_routes={
+            "careers_tv.jobs.run_transcode_job": {"queue": "transcode"},
+            "careers_tv.jobs.*": {"queue": "default"},
+        },
+        beat_schedule={
+            "reconcile-jobs": {
+                "task": "careers_tv.jobs.reconcile",
+                "schedule": float(app.config["RECONCILE_EVERY_SECONDS"]),
+                "options": {"queue": "default", "expires": app.config["RECONCILE_EVERY_SECONDS"]},
+            }
+        },
+        include=["careers_tv.jobs.tasks"],
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
+
+
+__all__ = ["DEFAULT_TIME_LIMIT", "QUEUES", "TRANSCODE_TIME_LIMIT", "celery_init_app"]

@@ -1,0 +1,199 @@
+"""The database side of background work: enqueue, claim, heartbeat, finish, reconcile.
+
+A job is enqueued in the caller's transaction and its message is sent only after that
+transaction commits (never before: a worker must find the row it is told about). Brokers
+lose messages and workers die; the row stays, and `reconcile()` sends it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import Job, JobState
+from ..models._types import utcnow
+
+log = logging.getLogger(__name__)
+
+_PENDING_SENDS = "careers_tv.pending_job_sends"
+
+
+def enqueue(kind: str, *, queue: str = "default", video_id: int | None = None,
+            payload: dict | None = None, max_attempts: int = 5) -> Job:
+    """Add a job to the current session; its message goes out after the commit."""
+    job = Job(kind=kind, queue=queue, video_id=video_id, payload=payload or {},
+              max_attempts=max_attempts, last_sent_at=utcnow())
+    db.session.add(job)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING_SENDS, []).append((job.id, queue))
+    return job
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    for job_id, queue in session.info.pop(_PENDING_SENDS, ()):
+        send(job_id, queue)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction rolled back
+        session.info.pop(_PENDING_SENDS, None)
+
+
+def send(job_id: int, queue: str) -> bool:
+    """Hand a job's id to the broker. A failure here is repaired by the reconciler."""
+    from .tasks import task_for_queue
+
+    try:
+        task_for_queue(queue).apply_async(args=[job_id], queue=queue, retry=False)
+    except Exception:  # broker down: the job stays pending and the reconciler re-sends it
+        log.exception("could not send job %s to the broker; the reconciler will retry", job_id)
+        return False
+    return True
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Claim:
+    job: Job
+    token: str
+
+    def heartbeat(self) -> bool:
+        """Extend the lease; False when the job was taken from us (stop working then)."""
+        lease = current_app.config["JOB_LEASE_SECONDS"]
+        result = db.session.execute(
+            sa.update(Job)
+            .where(Job.id == self.job.id, Job.claim_token == self.token,
+                   Job.state == JobState.RUNNING)
+            .values(lease_expires_at=utcnow() + timedelta(seconds=lease))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        return result.rowcount == 1
+
+
+def claim(job_id: int, worker: str | None = None) -> Claim | None:
+    """Take a pending job (or one whose worker's lease ran out). None if not ours to run."""
+    now = utcnow()
+    token = uuid.uuid4().hex
+    lease = current_app.config["JOB_LEASE_SECONDS"]
+    result = db.session.execute(
+        sa.update(Job)
+        .where(
+            Job.id == job_id,
+            Job.attempts < Job.max_attempts,
+            sa.or_(
+                Job.state == JobState.PENDING,
+                sa.and_(Job.state == JobState.RUNNING, Job.lease_expires_at < now),
+            ),
+        )
+        .values(
+            state=JobState.RUNNING,
+            claim_token=token,
+            claimed_by=(worker or worker_name())[:255],
+            lease_expires_at=now + timedelta(seconds=lease),
+            attempts=Job.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        return None
+    job = db.session.get(Job, job_id, populate_existing=True)
+    return Claim(job=job, token=token)
+
+
+def finish(claim: Claim, *, state: JobState = JobState.DONE, result: dict | None = None,
+           error: str | None = None) -> bool:
+    """Mark the job done (or failed) in the current transaction, fenced by the claim token.
+
+    The caller's own changes ride in the same commit. If another worker took the job over,
+    nothing is committed and False is returned.
+    """
+    updated = db.session.execute(
+        sa.update(Job)
+        .where(Job.id == claim.job.id, Job.claim_token == claim.token,
+               Job.state == JobState.RUNNING)
+        .values(state=state, result=result, error=error, finished_at=utcnow(),
+                lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if updated.rowcount != 1:
+        db.session.rollback()
+        log.warning("job %s was taken over by another worker; dropping this run", claim.job.id)
+        return False
+    db.session.commit()
+    return True
+
+
+def release(claim: Claim, error: str) -> None:
+    """Give a job back after a transient error, to be tried again later."""
+    db.session.rollback()
+    db.session.execute(
+        sa.update(Job)
+        .where(Job.id == claim.job.id, Job.claim_token == claim.token)
+        .values(state=JobState.PENDING, claim_token=None, lease_expires_at=None, error=error)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+@dataclass
+class ReconcileReport:
+    expired: int = 0
+    gave_up: int = 0
+    resent: int = 0
+
+
+def reconcile(now: datetime | None = None) -> ReconcileReport:
+    """Repair what the broker and dead workers left behind; safe to run anywhere, any time."""
+    now = now or utcnow()
+    report = ReconcileReport()
+    expired = sa.and_(Job.state == JobState.RUNNING, Job.lease_expires_at < now)
+    report.gave_up = db.session.execute(
+        sa.update(Job)
+        .where(sa.or_(expired, Job.state == JobState.PENDING), Job.attempts >= Job.max_attempts)
+        .values(state=JobState.FAILED, finished_at=now, lease_expires_at=None,
+                error="the job was interrupted in every attempt; giving up")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    # A lease that ran out means its worker died: the job goes back to pending, to be sent now.
+    report.expired = db.session.execute(
+        sa.update(Job)
+        .where(expired)
+        .values(state=JobState.PENDING, claim_token=None, lease_expires_at=None,
+                last_sent_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    resend_before = now - timedelta(seconds=current_app.config["JOB_RESEND_AFTER_SECONDS"])
+    stale = db.session.execute(
+        sa.select(Job.id, Job.queue).where(
+            Job.state == JobState.PENDING,
+            sa.or_(Job.last_sent_at.is_(None), Job.last_sent_at < resend_before),
+        ).order_by(Job.id)
+    ).all()
+    if stale:
+        db.session.execute(
+            sa.update(Job).where(Job.id.in_([job_id for job_id, _ in stale]))
+            .values(last_sent_at=now).execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    for job_id, queue in stale:
+        report.resent += send(job_id, queue)
+    if report.expired or report.gave_up or report.resent:
+        log.info("reconciled jobs: %s", report)
+    return report

@@ -1,0 +1,98 @@
+"""Celery tasks. They carry only a job id; the `Job` row says what to do and whether to."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from ..config import DEFAULT_TIME_LIMIT, TRANSCODE_TIME_LIMIT
+from ..extensions import db
+from ..models import JobState
+from . import ledger
+
+log = logging.getLogger(__name__)
+
+
+class TransientError(RuntimeError):
+    """Worth trying again later (a store or service briefly unreachable)."""
+
+
+class PermanentError(RuntimeError):
+    """Trying again would fail the same way; the message is shown to people."""
+
+
+Handler = Callable[[ledger.Claim], dict | None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that does one kind of job.
+
+    It receives the claim, does its work (calling `claim.heartbeat()` now and then on long
+    work), stages its database changes in `db.session` without committing, and returns a
+    result dict; the changes are committed together with the job's `done` state.
+    """
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def execute(job_id: int, worker: str | None = None) -> str:
+    """Run a job if it is ours to run; returns what happened (for logs and tests)."""
+    claim = ledger.claim(job_id, worker)
+    if claim is None:
+        return "skipped"
+    job = claim.job
+    fn = HANDLERS.get(job.kind)
+    if fn is None:
+        ledger.finish(claim, state=JobState.FAILED, error=f"unknown job kind {job.kind!r}")
+        return "failed"
+    try:
+        result = fn(claim)
+    except TransientError as exc:
+        ledger.release(claim, str(exc))
+        return "released"
+    except (PermanentError, SoftTimeLimitExceeded) as exc:
+        db.session.rollback()
+        message = str(exc) or "the job took longer than its time limit"
+        ledger.finish(claim, state=JobState.FAILED, error=message)
+        return "failed"
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("job %s (%s) crashed", job_id, job.kind)
+        ledger.finish(claim, state=JobState.FAILED, error=f"internal error: {type(exc).__name__}")
+        return "failed"
+    return "done" if ledger.finish(claim, result=result) else "lost"
+
+
+@shared_task(name="careers_tv.jobs.run_job", acks_late=True, time_limit=DEFAULT_TIME_LIMIT,
+             soft_time_limit=DEFAULT_TIME_LIMIT - 30, bind=True)
+def run_job(self, job_id: int) -> str:
+    return execute(job_id, worker=f"{self.request.hostname}:{os.getpid()}")
+
+
+@shared_task(name="careers_tv.jobs.run_transcode_job", acks_late=True,
+             time_limit=TRANSCODE_TIME_LIMIT, soft_time_limit=TRANSCODE_TIME_LIMIT - 60,
+             bind=True)
+def run_transcode_job(self, job_id: int) -> str:
+    return execute(job_id, worker=f"{self.request.hostname}:{os.getpid()}")
+
+
+@shared_task(name="careers_tv.jobs.reconcile", acks_late=True, time_limit=300)
+def reconcile() -> dict:
+    return vars(ledger.reconcile())
+
+
+def task_for_queue(queue: str):
+    return run_transcode_job if queue == "transcode" else run_job
+
+
+# Handlers live in their own modules; importing them here registers them in every worker.
+from . import diagnostics  # noqa: E402,F401

@@ -1,0 +1,40 @@
+"""The data model. Alembic migrations under migrations/ are the only source of the schema."""
+
+from .announcement import Announcement, AnnouncementStatus
+from .channel import Channel
+from .job import Job, JobState
+from .media import Caption, Rendition
+from .upload import Upload, UploadStatus
+from .user import Role, User
+from .video import (
+    TRANSITIONS,
+    InvalidTransition,
+    Tag,
+    Video,
+    VideoStatus,
+    Visibility,
+    new_public_id,
+    video_tags,
+)
+
+__all__ = [
+    "TRANSITIONS",
+    "Announcement",
+    "AnnouncementStatus",
+    "Caption",
+    "Channel",
+    "InvalidTransition",
+    "Job",
+    "JobState",
+    "Rendition",
+    "Role",
+    "Tag",
+    "Upload",
+    "UploadStatus",
+    "User",
+    "Video",
+    "VideoStatus",
+    "Visibility",
+    "new_public_id",
+    "video_tags",
+]

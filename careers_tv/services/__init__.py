@@ -1,0 +1,1 @@
+"""Queries and state changes. Views and commands call these; they never build queries."""

@@ -1,0 +1,71 @@
+"""The storage protocol: what the platform asks of an object store.
+
+Keys are relative, '/'-separated paths (`videos/<public_id>/<version>/720p/index.m3u8`).
+Implementations: `LocalStorage` (a folder, the embedded default) and `S3Storage` (any S3 API).
+One contract test suite (tests/unit/storage/) runs against both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO, Protocol, runtime_checkable
+
+
+class StorageError(RuntimeError):
+    """The store could not do what was asked (unreachable, refused, ...)."""
+
+
+class NotFound(StorageError, KeyError):
+    """No object at that key."""
+
+
+class InvalidKey(StorageError, ValueError):
+    """A key that is empty, absolute, or climbs out of the store ('..')."""
+
+
+def check_key(key: str) -> str:
+    if not key or key.startswith("/") or "\\" in key or "\x00" in key:
+        raise InvalidKey(f"invalid storage key: {key!r}")
+    if any(part in ("", ".", "..") for part in key.split("/")):
+        raise InvalidKey(f"invalid storage key: {key!r}")
+    return key
+
+
+def check_prefix(prefix: str) -> str:
+    """A prefix is a key ending in '/', so 'videos/1/' never matches 'videos/10/...'."""
+    if not prefix.endswith("/"):
+        raise InvalidKey(f"a prefix must end with '/': {prefix!r}")
+    check_key(prefix[:-1])
+    return prefix
+
+
+@runtime_checkable
+class Storage(Protocol):
+    def put_file(self, key: str, path: Path, content_type: str | None = None) -> None: ...
+
+    def put_stream(self, key: str, stream: BinaryIO, content_type: str | None = None) -> None: ...
+
+    def put_many(self, items: Iterable[tuple[str, Path]]) -> None:
+        """Upload many local files at once (in parallel where the store allows)."""
+
+    def open(self, key: str) -> BinaryIO: ...
+
+    def download(self, key: str, path: Path) -> None: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def size(self, key: str) -> int: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def delete_prefix(self, prefix: str) -> int: ...
+
+    def list(self, prefix: str = "") -> Iterator[str]: ...
+
+    def public_url(self, key: str) -> str: ...
+
+    def presigned_url(self, key: str, expires_in: int = 3600) -> str: ...
+
+    def check(self) -> None:
+        """Raise StorageError when the store cannot be reached (for /readyz)."""

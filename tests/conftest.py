@@ -1,0 +1,87 @@
+"""The test session: one PostgreSQL database migrated once, Redis, local media storage.
+
+Tests that only need the database use `session` (everything rolled back afterwards).
+Tests whose data must be seen by another process (a Celery worker) use `committed`,
+which empties the tables afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from careers_tv import create_app
+from careers_tv.extensions import db
+from careers_tv.services.channels import seed_channels
+
+pytest_plugins = ["tests.plugins.services", "tests.plugins.seaweedfs"]
+
+
+@pytest.fixture(scope="session")
+def test_env(database_url, redis_url, tmp_path_factory):
+    """Environment shared by the app under test and any worker process it starts."""
+    instance = tmp_path_factory.mktemp("instance")
+    env = {
+        "CAREERS_TV_INSTANCE": str(instance),
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": redis_url,
+        "STORAGE_URL": (instance / "media").as_uri(),
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "PUBLIC_BASE_URL": "http://localhost",
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    yield env
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def app(test_env):
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        upgrade()
+        seed_channels()
+    return app
+
+
+@pytest.fixture
+def session(app):
+    """A database session whose every change (commits included) is rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        scoped = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        )
+        original, db.session = db.session, scoped
+        try:
+            yield scoped
+        finally:
+            scoped.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def committed(app):
+    """Real commits, visible to other processes; the tables are emptied afterwards."""
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+        tables = [t.name for t in db.metadata.sorted_tables if t.name != "channels"]
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
