@@ -29,8 +29,8 @@ def _local(config: Mapping, host: str, raw_path: str) -> Storage:
     path = unquote(raw_path)
     if host not in ("", "localhost") or not path.startswith("/"):
         raise ValueError(
-            f"STORAGE_URL must name an absolute local folder (file:///absolute/path), "
-            f"got file://{host}{raw_path}"
+            f"STORAGE_URL must name an absolute local folder, got file://{host}{raw_path}: "
+            f"use {ACCEPTED_FORMS}"
         )
     base_url = config.get("MEDIA_BASE_URL")
     if not base_url:

@@ -236,7 +236,8 @@ def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
         log_path=log_path,
     )
     started = time.monotonic()
-    with open(log_path, "wb") as log:
+    # Append mode for the child too, so lines the tests add are not overwritten by it.
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
             command,
             cwd=base,
@@ -253,6 +254,9 @@ def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
         yield server
     finally:
         _stop(process)
+        # weed puts its gRPC unix sockets in /tmp whatever the flags; drop the ones it made.
+        for service, port in (("master", master), ("filer", filer), ("s3", s3)):
+            Path(f"/tmp/seaweedfs-{service}-grpc-{port + GRPC_OFFSET}.sock").unlink(missing_ok=True)
 
 
 @pytest.fixture

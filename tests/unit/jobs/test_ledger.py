@@ -1,0 +1,116 @@
+"""The job ledger: sent only after commit, claimed once, fenced, repaired by the reconciler."""
+
+from datetime import timedelta
+
+import pytest
+
+from careers_tv.jobs import ledger, tasks
+from careers_tv.models import Job, JobState
+from careers_tv.models._types import utcnow
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    calls = []
+    monkeypatch.setattr(ledger, "send", lambda job_id, queue: calls.append((job_id, queue)) or True)
+    return calls
+
+
+def test_a_job_is_sent_only_after_its_transaction_commits(session, sent):
+    job = ledger.enqueue("ping", queue="transcode")
+    assert sent == []
+    session.commit()
+    assert sent == [(job.id, "transcode")]
+
+
+def test_a_rolled_back_job_is_never_sent(session, sent):
+    ledger.enqueue("ping")
+    session.rollback()
+    session.commit()
+    assert sent == []
+
+
+def test_a_job_is_claimed_once_and_finished_by_its_claimant_only(session, sent):
+    job = ledger.enqueue("ping")
+    session.commit()
+    first = ledger.claim(job.id, "worker-a")
+    assert first is not None and first.job.state is JobState.RUNNING
+    assert ledger.claim(job.id, "worker-b") is None  # lease still valid
+
+    # worker-a's lease runs out; worker-b takes over; worker-a wakes up late
+    session.query(Job).filter_by(id=job.id).update(
+        {"lease_expires_at": utcnow() - timedelta(seconds=1)})
+    session.commit()
+    second = ledger.claim(job.id, "worker-b")
+    assert second is not None and second.job.attempts == 2
+    assert first.heartbeat() is False
+    assert ledger.finish(first, result={"by": "a"}) is False
+    assert ledger.finish(second, result={"by": "b"}) is True
+    session.expire_all()
+    done = session.get(Job, job.id)
+    assert (done.state, done.result) == (JobState.DONE, {"by": "b"})
+    assert ledger.claim(job.id, "worker-c") is None
+
+
+def test_execute_runs_a_handler_once_and_a_second_delivery_is_a_no_op(session, sent):
+    job = ledger.enqueue("ping")
+    session.commit()
+    assert tasks.execute(job.id, "w1") == "done"
+    assert tasks.execute(job.id, "w2") == "skipped"
+    session.expire_all()
+    assert session.get(Job, job.id).attempts == 1
+    assert session.get(Job, job.id).result["worker"] == "w1"
+
+
+def test_a_handler_error_fails_the_job_with_a_readable_message(session, sent):
+    job = ledger.enqueue("ping", payload={"hold": 10_000})
+    unknown = ledger.enqueue("no-such-kind")
+    session.commit()
+    assert tasks.execute(job.id) == "failed"
+    assert tasks.execute(unknown.id) == "failed"
+    session.expire_all()
+    assert "hold must be between" in session.get(Job, job.id).error
+    assert "unknown job kind" in session.get(Job, unknown.id).error
+
+
+def test_the_reconciler_recovers_dead_workers_and_lost_messages(app, session, sent):
+    now = utcnow()
+    dead = ledger.enqueue("ping")
+    lost = ledger.enqueue("ping")
+    fresh = ledger.enqueue("ping")
+    exhausted = ledger.enqueue("ping", max_attempts=2)
+    session.commit()
+    sent.clear()
+    ledger.claim(dead.id, "dead-worker")
+    ledger.claim(exhausted.id, "dead-worker")
+    resend_after = app.config["JOB_RESEND_AFTER_SECONDS"]
+    session.query(Job).filter(Job.id.in_([dead.id, exhausted.id])).update(
+        {"lease_expires_at": now - timedelta(seconds=1)})
+    session.query(Job).filter_by(id=exhausted.id).update({"attempts": 2})
+    session.query(Job).filter_by(id=lost.id).update(
+        {"last_sent_at": now - timedelta(seconds=resend_after + 1)})
+    session.commit()
+
+    report = ledger.reconcile(now)
+    assert (report.expired, report.gave_up, report.resent) == (1, 1, 2)
+    assert sorted(job_id for job_id, _ in sent) == sorted([dead.id, lost.id])
+    session.expire_all()
+    assert session.get(Job, dead.id).state is JobState.PENDING
+    assert session.get(Job, fresh.id).state is JobState.PENDING
+    assert session.get(Job, exhausted.id).state is JobState.FAILED
+    assert "interrupted in every attempt" in session.get(Job, exhausted.id).error
+
+    sent.clear()
+    assert ledger.reconcile(now).resent == 0  # just re-sent: not again before the delay
+    assert sent == []
+
+
+def test_send_failure_leaves_the_job_for_the_reconciler(session, monkeypatch):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.run_job, "apply_async", broker_down)
+    job = ledger.enqueue("ping")
+    session.commit()  # must not raise: the commit stands, the send is retried later
+    session.expire_all()
+    assert session.get(Job, job.id).state is JobState.PENDING
