@@ -9,7 +9,7 @@ VENDOR := static/vendor
 
 export FLASK_APP := app
 
-.PHONY: run test setup system services lint clean
+.PHONY: run test setup system services lint clean translations-update
 
 run: setup
 	$(BIN)/flask db upgrade
@@ -20,7 +20,7 @@ test: setup services
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-setup: system $(STAMPS)/python $(STAMPS)/npm
+setup: system $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/translations
 
 # Debian's ffmpeg (and Chromium for the browser tests), only when missing.
 system:
@@ -42,6 +42,16 @@ $(STAMPS)/npm: package.json package-lock.json
 	cp node_modules/hls.js/dist/hls.min.js node_modules/tus-js-client/dist/tus.min.js \
 	   node_modules/axe-core/axe.min.js $(VENDOR)/
 	@mkdir -p $(STAMPS) && touch $@
+
+# The interface's French catalogue, compiled (the .mo files are built, not committed).
+$(STAMPS)/translations: $(STAMPS)/python $(wildcard translations/*/LC_MESSAGES/messages.po)
+	$(BIN)/pybabel compile --statistics -d translations
+	@touch $@
+
+# After changing user-visible strings: extract them and merge into the catalogues.
+translations-update: $(STAMPS)/python
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 lint: setup
 	$(BIN)/ruff check .

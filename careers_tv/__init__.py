@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask_babel import get_locale
+from flask import Flask
 
 from . import config as config_module
 from .extensions import babel, csrf, db, login_manager, migrate
-
-
-def select_locale() -> str:
-    from flask import current_app
-
-    languages = current_app.config["LANGUAGES"]
-    wanted = request.args.get("lang") or request.cookies.get("lang")
-    if wanted in languages:
-        return wanted
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+from .i18n import init_i18n, select_locale
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -54,6 +42,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_error_handlers(app)
-    app.context_processor(lambda: {"locale": str(get_locale())})
+    init_i18n(app)
     app.cli.add_command(tv_cli)
     return app

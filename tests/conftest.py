@@ -54,21 +54,29 @@ def app(test_env):
 
 @pytest.fixture
 def session(app):
-    """A database session whose every change (commits included) is rolled back at the end."""
+    """A database session whose every change (commits included) is rolled back at the end.
+
+    No app context stays pushed: each test-client request gets its own, as in production.
+    """
     with app.app_context():
         connection = db.engine.connect()
-        outer = connection.begin()
-        scoped = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-        )
-        original, db.session = db.session, scoped
-        try:
-            yield scoped
-        finally:
-            scoped.remove()
-            db.session = original
-            outer.rollback()
-            connection.close()
+    outer = connection.begin()
+    scoped = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+    original, db.session = db.session, scoped
+    try:
+        yield scoped
+    finally:
+        scoped.remove()
+        db.session = original
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """For tests that call code needing `current_app` outside a request."""
+    with app.app_context() as ctx:
+        yield ctx
 
 
 @pytest.fixture

@@ -27,11 +27,12 @@ def test_login_then_dashboard_then_logout(client, session):
     user = UserFactory(email="editor@example.com", role=Role.EDITOR)
     VideoFactory(title="Someone else's video")
     session.commit()
+    email = user.email
     response = login(client, "Editor@Example.com ")
     assert response.status_code == 302
     assert response.headers["Location"] == "/portal/"
     dashboard = client.get("/portal/").get_data(as_text=True)
-    assert user.email in dashboard
+    assert email in dashboard
     assert "Someone else&#39;s video" in dashboard  # editors see every video
 
     token = csrf_token(client, "/portal/")
@@ -55,7 +56,7 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, s
     wrong_password = login(client, user.email, "not-the-password")
     unknown_user = login(client, "nobody@example.com")
     assert wrong_password.status_code == unknown_user.status_code == 401
-    assert "Wrong email or password" in wrong_password.get_data(as_text=True)
+    assert "Adresse e-mail ou mot de passe incorrect" in wrong_password.get_data(as_text=True)
     assert client.get("/portal/").status_code == 302
 
 

@@ -20,14 +20,22 @@ def test_home_lists_the_four_channels_in_french_by_default(client):
     assert names == ["Témoignages", "Sogelive", "Mission Handicap", "Corporate"]
     links = [a["href"] for a in html.select(".channel-card h2 a")]
     assert links[0] == "/channels/temoignages"
+    assert html.h1.get_text() == "Nos métiers en vidéo"
 
 
 def test_home_speaks_english_when_asked(client):
     html = page(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}))
     assert html.html["lang"] == "en"
     assert "Testimonials" in [h.get_text(strip=True) for h in html.select(".channel-card h2")]
-    html = page(client.get("/?lang=en"))
+    assert html.h1.get_text() == "Our careers, in video"
+
+
+def test_language_switch_is_remembered(client):
+    html = page(client.get("/?lang=en", headers={"Accept-Language": "fr"}))
     assert "Disability Inclusion" in html.get_text()
+    html = page(client.get("/channels/sogelive", headers={"Accept-Language": "fr"}))
+    assert html.html["lang"] == "en"
+    assert page(client.get("/?lang=fr")).html["lang"] == "fr"
 
 
 def test_channel_page_shows_only_published_videos(client, session):

@@ -8,6 +8,7 @@ identity file, so anonymous and wrongly signed requests are refused as in produc
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import random
@@ -94,13 +95,15 @@ class SeaweedFS:
     log_path: Path | None = None
     started_in: float = 0.0  # seconds from spawn to the first successful write
 
+    @functools.cached_property
     def client(self):
+        """One admin client for the session: building a boto3 client costs ~0.2 s."""
         return _client(self.endpoint_url, self.access_key, self.secret_key, self.region)
 
     def make_bucket(self, stem: str = "test") -> str:
         """Create a bucket with a unique name and return the name."""
         name = f"{stem}-{uuid.uuid4().hex[:16]}"
-        self.client().create_bucket(Bucket=name)
+        self.client.create_bucket(Bucket=name)
         return name
 
     def storage(self, bucket: str, **kwargs) -> S3Storage:
@@ -265,6 +268,6 @@ def s3_storage(seaweedfs: SeaweedFS) -> Iterator[S3Storage]:
     bucket = seaweedfs.make_bucket()
     yield seaweedfs.storage(bucket)
     try:
-        seaweedfs.client().delete_bucket(Bucket=bucket)
+        seaweedfs.client.delete_bucket(Bucket=bucket)
     except Exception:  # noqa: BLE001, S110 - cleanup only; the session dir goes anyway
         pass

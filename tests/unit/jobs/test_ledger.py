@@ -10,7 +10,7 @@ from careers_tv.models._types import utcnow
 
 
 @pytest.fixture
-def sent(monkeypatch):
+def sent(monkeypatch, app_ctx):
     calls = []
     monkeypatch.setattr(ledger, "send", lambda job_id, queue: calls.append((job_id, queue)) or True)
     return calls
@@ -105,7 +105,7 @@ def test_the_reconciler_recovers_dead_workers_and_lost_messages(app, session, se
     assert sent == []
 
 
-def test_send_failure_leaves_the_job_for_the_reconciler(session, monkeypatch):
+def test_send_failure_leaves_the_job_for_the_reconciler(session, app_ctx, monkeypatch):
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
