@@ -7,6 +7,7 @@ Published media under `videos/` is public; anything else needs a valid presigned
 from flask import abort, request, send_file
 
 from ..storage import InvalidKey, get_storage
+from ..storage.base import guess_content_type
 from ..storage.local import LocalStorage
 from . import bp
 
@@ -29,6 +30,6 @@ def media(key: str):
         abort(404)
     if not path.is_file():
         abort(404)
-    response = send_file(path, conditional=True, max_age=3600)
+    response = send_file(path, mimetype=guess_content_type(key), conditional=True, max_age=3600)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

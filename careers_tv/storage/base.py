@@ -7,9 +7,30 @@ One contract test suite (tests/unit/storage/) runs against both.
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
+
+# mimetypes does not know the streaming formats (or differs between systems), and players
+# and CDNs care about these exact values.
+CONTENT_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+    ".m4s": "video/iso.segment",
+    ".mp4": "video/mp4",
+    ".vtt": "text/vtt",
+    ".webp": "image/webp",
+    ".jpg": "image/jpeg",
+    ".json": "application/json",
+}
+
+
+def guess_content_type(key: str) -> str:
+    suffix = Path(key).suffix.lower()
+    if suffix in CONTENT_TYPES:
+        return CONTENT_TYPES[suffix]
+    return mimetypes.guess_type(key)[0] or "application/octet-stream"
 
 
 class StorageError(RuntimeError):

@@ -93,7 +93,7 @@ class LocalStorage:
     def put_file(self, key: str, path: Path, content_type: str | None = None) -> None:
         # content_type is not stored: the media route guesses it from the extension.
         try:
-            source = open(path, "rb")  # noqa: SIM115 - closed just below
+            source = open(path, "rb")  # closed by the with below
         except OSError as exc:
             raise StorageError(f"cannot read {path}: {exc}") from exc
         with source:
@@ -112,7 +112,7 @@ class LocalStorage:
     def open(self, key: str) -> BinaryIO:
         path = self.path_for(key)
         try:
-            return open(path, "rb")  # noqa: SIM115 - the caller closes it
+            return open(path, "rb")  # the caller closes it
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
             raise NotFound(key) from exc
         except OSError as exc:

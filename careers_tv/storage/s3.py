@@ -7,7 +7,6 @@ operation and the key, never a credential.
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -21,33 +20,21 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .base import InvalidKey, NotFound, StorageError, check_key, check_prefix
+from .base import (
+    InvalidKey,
+    NotFound,
+    StorageError,
+    check_key,
+    check_prefix,
+    guess_content_type,
+)
 
 MiB = 1024 * 1024
 MULTIPART_THRESHOLD = 16 * MiB
 MULTIPART_CHUNKSIZE = 16 * MiB
 DELETE_BATCH = 1000  # the most keys one DeleteObjects call accepts
 
-# mimetypes does not know the streaming formats (or differs between systems), and players
-# and CDNs care about these exact values.
-CONTENT_TYPES = {
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".ts": "video/mp2t",
-    ".m4s": "video/iso.segment",
-    ".mp4": "video/mp4",
-    ".vtt": "text/vtt",
-    ".webp": "image/webp",
-    ".jpg": "image/jpeg",
-    ".json": "application/json",
-}
 _NOT_FOUND_CODES = {"NoSuchKey", "404", "NotFound"}
-
-
-def guess_content_type(key: str) -> str:
-    suffix = Path(key).suffix.lower()
-    if suffix in CONTENT_TYPES:
-        return CONTENT_TYPES[suffix]
-    return mimetypes.guess_type(key)[0] or "application/octet-stream"
 
 
 def _error_code(exc: ClientError) -> str:
@@ -170,6 +157,8 @@ class S3Storage:
         with ThreadPoolExecutor(max_workers=self.max_workers) as pool:
             futures = {pool.submit(self._put_small, key, path): key for key, path in items}
             for future in as_completed(futures):
+                if future.cancelled():
+                    continue
                 exc = future.exception()
                 if exc is not None:
                     failures.append((futures[future], exc))
@@ -215,11 +204,15 @@ class S3Storage:
             check_prefix(prefix)
         paginator = self._client.get_paginator("list_objects_v2")
         start = len(self.prefix)
+        keys = []
         with self._errors("listing of", prefix or None):
             for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
                 for item in page.get("Contents", ()):
                     if not item["Key"].endswith("/"):  # skip folder markers some stores add
-                        yield item["Key"][start:]
+                        keys.append(item["Key"][start:])
+        # AWS lists in key order, SeaweedFS folder by folder ('a/y' before 'a-x'); sort so
+        # every store yields the same order. Costs memory only for very large listings.
+        yield from sorted(keys)
 
     # -- deletes --------------------------------------------------------------------------
 

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -87,3 +89,21 @@ def test_api_lists_channels_and_answers_errors_in_json(client):
 @pytest.mark.parametrize("key", ["videos/x/../../secret", "staging/original.mp4"])
 def test_media_route_refuses_traversal_and_private_keys(client, key):
     assert client.get(f"/media/{key}").status_code in (403, 404)
+
+
+def test_media_route_serves_local_media_with_ranges_and_signed_private_keys(app, client):
+    from careers_tv.storage import get_storage
+
+    with app.app_context():
+        storage = get_storage()
+        storage.put_stream("videos/abc/1/index.m3u8", io.BytesIO(b"#EXTM3U\n" + b"x" * 100))
+        storage.put_stream("staging/up1/original", io.BytesIO(b"original bytes"))
+        signed = storage.presigned_url("staging/up1/original", expires_in=60)
+    response = client.get("/media/videos/abc/1/index.m3u8", headers={"Range": "bytes=0-6"})
+    assert response.status_code == 206
+    assert response.data == b"#EXTM3U"
+    assert response.content_type == "application/vnd.apple.mpegurl"
+    assert client.get("/media/staging/up1/original").status_code == 403
+    path = signed.split("/media/", 1)[1]
+    assert client.get(f"/media/{path}").data == b"original bytes"
+    assert client.get(f"/media/{path.replace('signature=', 'signature=0')}").status_code == 403

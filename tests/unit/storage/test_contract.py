@@ -113,7 +113,8 @@ def test_delete_prefix_refuses_anything_but_a_folder_prefix(storage, prefix):
 
 
 def test_list_with_and_without_prefix(storage):
-    keys = ["b/2.ts", "a/1.ts", "a/sub/3.ts", "ab/4.ts", "top.txt"]
+    # 'a-x/' sorts before 'a/' though a folder-by-folder walk would meet 'a/' first.
+    keys = ["b/2.ts", "a/1.ts", "a/sub/3.ts", "ab/4.ts", "a-x/5.ts", "a.txt", "top.txt"]
     for key in keys:
         put_bytes(storage, key, b"x")
     assert list(storage.list()) == sorted(keys)
@@ -164,9 +165,11 @@ def test_put_many_uploads_every_file(storage, tmp_path):
 
 
 def test_put_many_reports_a_missing_source(storage, tmp_path):
-    good = make_file(tmp_path, "good.ts", b"ok")
-    with pytest.raises(StorageError):
-        storage.put_many([("v/good.ts", good), ("v/bad.ts", tmp_path / "missing.ts")])
+    items = [(f"v/seg{i:02d}.ts", make_file(tmp_path, f"seg{i:02d}.ts", b"ok")) for i in range(40)]
+    items.insert(3, ("v/bad.ts", tmp_path / "missing.ts"))
+    with pytest.raises(StorageError, match="missing.ts"):
+        storage.put_many(items)
+    assert not storage.exists("v/bad.ts")
 
 
 def test_large_file_round_trips(storage, tmp_path):
