@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
+from transcoding.errors import MediaError
+from transcoding.probe import probe
+
 from .extensions import db
 from .jobs import ledger
-from .models import JobState, Role
+from .models import JobState, Role, Video, VideoStatus
 from .services import channels as channel_service
 from .services import users as user_service
+from .services import videos as video_service
 
 tv_cli = AppGroup("tv", help="Careers TV operations.")
 
@@ -67,3 +73,64 @@ def ping_worker(queue: str, timeout: float) -> None:
         )
     click.echo(f"{queue}: answered by {job.result['worker']}")
 
+
+
+@tv_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--channel", "channel_slug", required=True, help="Channel slug, e.g. temoignages.")
+@click.option("--title", required=True)
+@click.option("--description", default="")
+@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--publish", is_flag=True, help="Publish as soon as it is ready.")
+@click.option("--timeout", default=6 * 3600.0, show_default=True, help="Seconds to wait.")
+def import_video(file: Path, channel_slug: str, title: str, description: str, language: str,
+                 publish: bool, timeout: float) -> None:
+    """Import FILE the way a portal upload goes: stage, queue, transcode, ready [, publish].
+
+    Waits for a worker with a progress bar; prints the video's public id last.
+    """
+    channel = channel_service.get_channel(channel_slug)
+    if channel is None:
+        raise click.BadParameter(f"no channel {channel_slug!r}", param_hint="--channel")
+    try:
+        probe(file)  # a clear refusal now rather than a failed video later
+    except MediaError as exc:
+        raise click.ClickException(f"{file.name}: {exc}") from exc
+    video = video_service.create_video(channel, title, description=description,
+                                       language=language)
+    video_service.stage_original(video, file)
+    video_service.queue_transcode(video)
+    db.session.commit()
+    video_id = video.id
+    click.echo(f"queued {video.public_id} ({file.name}) on {channel.slug}", err=True)
+
+    video = _wait_for_transcode(video_id, timeout)
+    if video.status is VideoStatus.FAILED:
+        raise click.ClickException(f"{video.public_id} failed: {video.status_message}")
+    if publish:
+        video_service.publish(video)
+        db.session.commit()
+    click.echo(f"{video.public_id} is {video.status.value}", err=True)
+    click.echo(video.public_id)
+
+
+def _wait_for_transcode(video_id: int, timeout: float) -> Video:
+    deadline = time.monotonic() + timeout
+    warned = False
+    started = time.monotonic()
+    with click.progressbar(length=100, label="transcoding", file=sys.stderr) as bar:
+        while True:
+            db.session.expire_all()
+            video = db.session.get(Video, video_id)
+            bar.update(video.progress - bar.pos)
+            if video.status in (VideoStatus.READY, VideoStatus.FAILED):
+                return video
+            if time.monotonic() > deadline:
+                raise click.ClickException(f"{video.public_id} still {video.status.value} "
+                                           f"after {timeout:g} s")
+            if not warned and video.status is VideoStatus.QUEUED and \
+                    time.monotonic() - started > 30:
+                click.echo("\nstill queued: is a worker running on the transcode queue "
+                           "(`make run` starts one)?", err=True)
+                warned = True
+            time.sleep(0.5)

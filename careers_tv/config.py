@@ -90,6 +90,7 @@ def load(environ=None, overrides: dict | None = None) -> dict:
             "task_time_limit": DEFAULT_TIME_LIMIT,
             "task_soft_time_limit": DEFAULT_TIME_LIMIT - 30,
         },
+        "TRANSCODE_TIME_LIMIT": TRANSCODE_TIME_LIMIT,
         # How long a claimed job may run before the reconciler treats its worker as dead.
         "JOB_LEASE_SECONDS": int(_env(environ, "JOB_LEASE_SECONDS", "900")),
         # A pending job not picked up within this delay is sent again (its message was lost).

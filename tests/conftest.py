@@ -18,7 +18,10 @@ from careers_tv import create_app
 from careers_tv.extensions import db
 from careers_tv.services.channels import seed_channels
 
-pytest_plugins = ["tests.plugins.services", "tests.plugins.seaweedfs", "tests.plugins.workers"]
+pytest_plugins = [
+    "tests.plugins.services", "tests.plugins.seaweedfs", "tests.plugins.workers",
+    "tests.plugins.media",
+]
 
 
 @pytest.fixture(scope="session")

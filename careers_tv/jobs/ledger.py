@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +27,10 @@ from ..models._types import utcnow
 log = logging.getLogger(__name__)
 
 _PENDING_SENDS = "careers_tv.pending_job_sends"
+
+# kind -> function called (in the failing transaction) when a job of that kind fails for
+# good, so what it was doing is not left half-way (a video stuck in "processing").
+GIVE_UP_HOOKS: dict[str, Callable[[Job, str], None]] = {}
 
 
 def enqueue(kind: str, *, queue: str = "default", video_id: int | None = None,
@@ -136,8 +141,16 @@ def finish(claim: Claim, *, state: JobState = JobState.DONE, result: dict | None
         db.session.rollback()
         log.warning("job %s was taken over by another worker; dropping this run", claim.job.id)
         return False
+    if state is JobState.FAILED:
+        _give_up_hook(claim.job, error or "failed")
     db.session.commit()
     return True
+
+
+def _give_up_hook(job: Job, error: str) -> None:
+    hook = GIVE_UP_HOOKS.get(job.kind)
+    if hook is not None:
+        hook(job, error)
 
 
 def release(claim: Claim, error: str) -> None:
@@ -164,13 +177,16 @@ def reconcile(now: datetime | None = None) -> ReconcileReport:
     now = now or utcnow()
     report = ReconcileReport()
     expired = sa.and_(Job.state == JobState.RUNNING, Job.lease_expires_at < now)
-    report.gave_up = db.session.execute(
-        sa.update(Job)
-        .where(sa.or_(expired, Job.state == JobState.PENDING), Job.attempts >= Job.max_attempts)
-        .values(state=JobState.FAILED, finished_at=now, lease_expires_at=None,
-                error="the job was interrupted in every attempt; giving up")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    hopeless = db.session.scalars(
+        sa.select(Job).where(sa.or_(expired, Job.state == JobState.PENDING),
+                             Job.attempts >= Job.max_attempts)
+    ).all()
+    for job in hopeless:
+        job.state, job.finished_at, job.lease_expires_at = JobState.FAILED, now, None
+        job.error = "the job was interrupted in every attempt; giving up"
+        _give_up_hook(job, job.error)
+    report.gave_up = len(hopeless)
+    db.session.flush()
     # A lease that ran out means its worker died: the job goes back to pending, to be sent now.
     report.expired = db.session.execute(
         sa.update(Job)

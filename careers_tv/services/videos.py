@@ -1,11 +1,97 @@
-"""Videos as the portal sees them."""
+"""Videos: creation, staging the original, queueing a transcode, publishing, listing."""
 
 from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Role, User, Video
+from ..jobs import ledger
+from ..models import (
+    Announcement,
+    Channel,
+    Role,
+    User,
+    Video,
+    VideoStatus,
+)
+from ..models._types import utcnow
+from ..storage import get_storage
+
+TRANSCODE_JOB = "transcode"
+
+
+class VideoError(ValueError):
+    """A request about a video that cannot be honoured; the message is for people."""
+
+
+def safe_filename(name: str, default: str = "original") -> str:
+    """A storage-safe file name: no folders, no control characters, bounded length."""
+    name = unicodedata.normalize("NFKD", Path(name.replace("\\", "/")).name)
+    name = name.encode("ascii", "ignore").decode()
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")
+    return name[-120:] or default
+
+
+def original_key(video: Video, filename: str) -> str:
+    return f"originals/{video.public_id}/{safe_filename(filename)}"
+
+
+def media_prefix(video: Video, version: str) -> str:
+    return f"videos/{video.public_id}/{version}/"
+
+
+def get_video(public_id: str) -> Video | None:
+    return db.session.scalar(sa.select(Video).where(Video.public_id == public_id))
+
+
+def create_video(channel: Channel, title: str, *, created_by: User | None = None,
+                 **metadata) -> Video:
+    title = title.strip()
+    if not title:
+        raise VideoError("A video needs a title.")
+    video = Video(channel=channel, title=title[:200], created_by=created_by, **metadata)
+    db.session.add(video)
+    db.session.flush()
+    return video
+
+
+def stage_original(video: Video, path: Path, filename: str | None = None) -> str:
+    """Keep the uploaded file in storage: it is what every (re)transcode starts from."""
+    key = original_key(video, filename or path.name)
+    get_storage().put_file(key, path)
+    video.original_key = key
+    return key
+
+
+def queue_transcode(video: Video) -> None:
+    """Queue (or re-queue) a transcode; committed by the caller, sent after the commit."""
+    if video.original_key is None:
+        raise VideoError("This video has no original file to transcode.")
+    video.transition(VideoStatus.QUEUED)
+    video.progress = 0
+    ledger.enqueue(TRANSCODE_JOB, queue="transcode", video_id=video.id)
+
+
+def publish(video: Video, at: datetime | None = None) -> None:
+    """Publish now (with its announcement row, in the same transaction) or schedule."""
+    if at is not None and at > utcnow():
+        video.transition(VideoStatus.SCHEDULED)
+        video.publish_at = at
+        return
+    video.transition(VideoStatus.PUBLISHED)
+    video.published_at = utcnow()
+    video.publish_at = None
+    exists = db.session.scalar(
+        sa.select(Announcement.id).where(Announcement.video_id == video.id,
+                                         Announcement.account == "default"))
+    if exists is None:  # republishing is not news: one announcement per video and account
+        db.session.add(Announcement(video_id=video.id, account="default",
+                                    language=video.language))
 
 
 def videos_for_dashboard(user: User, limit: int = 100) -> list[Video]:

@@ -1,0 +1,140 @@
+"""The `transcode` job: original from storage → transcoding/ → outputs under a new prefix.
+
+The video switches to the new prefix in the same transaction that marks the job done, and
+only then is the old prefix deleted (by a `purge_prefix` job sent after that commit), so a
+viewer never sees a half-written ladder. A run that lost its lease deletes what it wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+from flask import current_app
+
+from transcoding.errors import Cancelled, MediaError, TranscodeFailed
+from transcoding.pipeline import TranscodeResult, transcode
+
+from ..extensions import db
+from ..models import Job, Rendition, Video, VideoStatus
+from ..storage import get_storage
+from . import ledger
+from .tasks import PermanentError, TransientError, handler
+
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY_SECONDS = 2.0
+FAILED_TECHNICAL = ("The transcode failed for a technical reason. The original is kept: "
+                    "retry it from the portal, and tell the team if it fails again.")
+
+
+def _set_progress(video_id: int, percent: int) -> None:
+    db.session.execute(
+        Video.__table__.update().where(Video.id == video_id).values(progress=percent))
+    db.session.commit()
+
+
+class _Progress:
+    """Stores the percentage now and then, renews the lease, stops ffmpeg if we lost it."""
+
+    def __init__(self, claim: ledger.Claim, video_id: int):
+        self.claim, self.video_id, self.last = claim, video_id, 0.0
+
+    def __call__(self, fraction: float) -> bool:
+        now = time.monotonic()
+        if now - self.last < PROGRESS_EVERY_SECONDS and fraction < 1:
+            return True
+        self.last = now
+        _set_progress(self.video_id, min(99, int(fraction * 100)))
+        return self.claim.heartbeat()
+
+
+def _upload(outdir: Path, prefix: str) -> None:
+    files = [p for p in outdir.rglob("*") if p.is_file()]
+    get_storage().put_many((prefix + str(p.relative_to(outdir)), p) for p in files)
+
+
+def _attach(video: Video, result: TranscodeResult, prefix: str) -> None:
+    video.renditions = [
+        Rendition(name=r.name, width=r.width, height=r.height, bandwidth=r.bandwidth,
+                  codecs=r.codecs, playlist_key=prefix + r.playlist)
+        for r in result.renditions
+    ]
+    video.media_prefix = prefix
+    video.media_version += 1
+    video.poster_key = prefix + result.poster
+    video.duration_seconds = result.probe.duration
+    video.width, video.height = result.probe.video.width, result.probe.video.height
+    video.progress = 100
+
+
+def _fail(video: Video, message: str) -> dict:
+    video.transition(VideoStatus.FAILED, message)
+    return {"error": message}
+
+
+@handler("transcode")
+def transcode_video(claim: ledger.Claim) -> dict:
+    video = db.session.get(Video, claim.job.video_id)
+    if video is None:
+        return {"skipped": "the video was deleted"}
+    if video.status is VideoStatus.QUEUED:
+        video.transition(VideoStatus.PROCESSING)
+        video.progress = 0
+        db.session.commit()
+    elif video.status is not VideoStatus.PROCESSING:
+        return {"skipped": f"the video is {video.status.value}"}  # done already: harmless
+
+    storage = get_storage()
+    version = f"v{video.media_version + 1}-{claim.token[:8]}"
+    prefix = f"videos/{video.public_id}/{version}/"
+    with tempfile.TemporaryDirectory(prefix="careers-tv-transcode-") as tmp:
+        source = Path(tmp) / "source"
+        try:
+            storage.download(video.original_key, source)
+        except Exception as exc:
+            raise TransientError(f"could not fetch the original: {exc}") from exc
+        try:
+            result = transcode(source, Path(tmp) / "out",
+                               on_progress=_Progress(claim, video.id),
+                               time_limit=current_app.config["TRANSCODE_TIME_LIMIT"] - 120)
+        except MediaError as exc:
+            return _fail(video, str(exc))
+        except Cancelled as exc:
+            if not claim.heartbeat():
+                raise PermanentError("another worker took this transcode over") from exc
+            return _fail(video, "The transcode took longer than allowed; the original is kept.")
+        except TranscodeFailed as exc:
+            log.error("transcode of %s failed: %s", video.public_id, exc)
+            return _fail(video, FAILED_TECHNICAL)
+        _upload(Path(tmp) / "out", prefix)
+
+    if not claim.heartbeat():  # lost the lease while uploading: our prefix is nobody's
+        storage.delete_prefix(prefix)
+        raise PermanentError("another worker took this transcode over")
+    old_prefix = video.media_prefix
+    _attach(video, result, prefix)
+    video.transition(VideoStatus.READY)
+    if old_prefix:
+        ledger.enqueue("purge_prefix", payload={"prefix": old_prefix})
+    return {"prefix": prefix, "renditions": [r.name for r in result.renditions],
+            "timings": result.timings}
+
+
+def _video_failed_for_good(job: Job, error: str) -> None:
+    video = db.session.get(Video, job.video_id) if job.video_id else None
+    if video is not None and video.can_become(VideoStatus.FAILED):
+        video.transition(VideoStatus.FAILED, FAILED_TECHNICAL)
+
+
+ledger.GIVE_UP_HOOKS["transcode"] = _video_failed_for_good
+
+
+@handler("purge_prefix")
+def purge_prefix(claim: ledger.Claim) -> dict:
+    prefix = claim.job.payload["prefix"]
+    if not prefix.startswith("videos/"):
+        raise PermanentError(f"refusing to purge outside videos/: {prefix!r}")
+    return {"deleted": get_storage().delete_prefix(prefix)}

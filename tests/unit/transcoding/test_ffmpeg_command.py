@@ -1,0 +1,70 @@
+"""The ladder command, checked on its arguments: one input, one decode, every rung."""
+
+from transcoding.ffmpeg import ladder_command
+from transcoding.ladder import plan
+
+from .fake_probe import fake_probe
+
+
+def command_for(**kwargs):
+    probe = fake_probe(**kwargs)
+    return ladder_command(probe, plan(probe), "/out")
+
+
+def option_values(argv, name):
+    return [argv[i + 1] for i, a in enumerate(argv) if a == name]
+
+
+def test_the_input_is_opened_once_with_the_demuxer_forced_and_files_only():
+    argv = command_for()
+    assert argv.count("-i") == 1
+    before_input = argv[: argv.index("-i")]
+    assert option_values(before_input, "-f") == ["mov"]
+    assert option_values(before_input, "-protocol_whitelist") == ["file"]
+    assert "hls" not in option_values(before_input, "-format_whitelist")[0].split(",")
+    assert argv[argv.index("-i") + 1] == "file:/media/in.mp4"
+
+
+def test_one_decode_split_into_every_rung_and_the_storyboard():
+    argv = command_for()
+    graph = option_values(argv, "-filter_complex")[0]
+    assert graph.count("split=6") == 1  # five rungs + storyboard
+    for size in ("1920:1080", "1280:720", "854:480", "640:360", "426:240"):
+        assert f"scale={size}" in graph
+    assert "tile=10x10" in graph
+    assert graph.count("loudnorm") == 1
+    assert "fps=fps=30" in graph
+
+
+def test_every_rung_has_a_known_bitrate_and_the_same_keyframes():
+    argv = command_for()
+    maxrates = [argv[i + 1] for i, a in enumerate(argv) if a.startswith("-maxrate:v:")]
+    assert len(maxrates) == 5 and all(int(m) > 0 for m in maxrates)
+    keyframes = {argv[i + 1] for i, a in enumerate(argv) if a.startswith("-force_key_frames:v:")}
+    assert keyframes == {"expr:gte(t,n_forced*2)"}
+    assert {argv[i + 1] for i, a in enumerate(argv) if a.startswith("-profile:v:")} == {"high"}
+    assert option_values(argv, "-hls_time") == ["4"]
+    assert option_values(argv, "-hls_segment_type") == ["fmp4"]
+
+
+def test_audio_is_encoded_once_and_shared_by_every_rung():
+    argv = command_for()
+    assert option_values(argv, "-c:a") == ["aac"]
+    stream_map = option_values(argv, "-var_stream_map")[0].split()
+    assert len(stream_map) == 6
+    assert all("agroup:audio" in entry for entry in stream_map)
+
+
+def test_no_audio_means_no_audio_group():
+    argv = command_for(audio=False)
+    assert "-c:a" not in argv
+    assert "loudnorm" not in option_values(argv, "-filter_complex")[0]
+    assert "agroup" not in option_values(argv, "-var_stream_map")[0]
+
+
+def test_hdr_is_tone_mapped_and_interlaced_is_deinterlaced():
+    hdr = option_values(command_for(hdr=True), "-filter_complex")[0]
+    assert "tonemap=" in hdr and "zscale=" in hdr and "format=yuv420p" in hdr
+    assert "bwdif" not in hdr
+    interlaced = option_values(command_for(interlaced=True), "-filter_complex")[0]
+    assert "bwdif" in interlaced and "tonemap" not in interlaced

@@ -1,0 +1,124 @@
+"""Build the one ffmpeg command that makes a whole ladder: a pure function of probe + plan.
+
+One process, one decode: the picture is deinterlaced, tone-mapped and made constant-rate
+once, then `split` feeds a `scale` per rung plus the storyboard; the audio is loudness-
+normalised and encoded once, as an HLS audio group every rung shares. Keyframes are forced
+at the same instants in every rung, so players can switch rungs at any segment boundary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ffmpeg
+
+from .ladder import LadderPlan
+from .probe import FORMAT_WHITELIST, PROTOCOL_WHITELIST, ProbeResult, file_url
+
+MASTER = "master.m3u8"
+AUDIO_NAME = "audio"
+STORYBOARD_DIR = "storyboard"
+STORYBOARD_PATTERN = "sheet-%03d.jpg"
+
+
+def _tonemap(stream, transfer: str):
+    """HDR (PQ or HLG, BT.2020, 10-bit) to SDR BT.709 8-bit: linearise, map, re-encode."""
+    return (
+        stream.filter("zscale", t="linear", npl=100)
+        .filter("format", "gbrpf32le")
+        .filter("zscale", p="bt709")
+        .filter("tonemap", tonemap="hable", desat=0)
+        .filter("zscale", t="bt709", m="bt709", r="tv")
+    )
+
+
+def _prepared_video(source, plan: LadderPlan):
+    video = source.video
+    if plan.deinterlace:
+        video = video.filter("bwdif", mode="send_frame", parity="auto", deint="all")
+    if plan.tonemap:
+        video = _tonemap(video, plan.tonemap)
+    # Constant frame rate for every rung: VFR phone clips and 60 fps sources alike.
+    return video.filter("fps", fps=str(plan.frame_rate))
+
+
+def _audio(source, plan: LadderPlan):
+    integrated, true_peak, lra = plan.loudness
+    return (
+        source.audio
+        .filter("loudnorm", I=integrated, TP=true_peak, LRA=lra)
+        .filter("aresample", plan.audio_sample_rate)
+    )
+
+
+def ladder_command(probe: ProbeResult, plan: LadderPlan, outdir: Path,
+                   extra_global: tuple[str, ...] = ()) -> list[str]:
+    """The argv of the ffmpeg run that writes `outdir`: HLS ladder + storyboard sheets."""
+    outdir = Path(outdir)
+    source = ffmpeg.input(
+        file_url(probe.path),
+        f=probe.demuxer,
+        protocol_whitelist=PROTOCOL_WHITELIST,
+        format_whitelist=FORMAT_WHITELIST,
+    )
+    branches = _prepared_video(source, plan).filter_multi_output("split", len(plan.rungs) + 1)
+
+    streams = []
+    options: dict[str, object] = {}
+    keyframes = f"expr:gte(t,n_forced*{plan.keyframe_seconds})"
+    for index, rung in enumerate(plan.rungs):
+        scaled = (
+            branches[index]
+            .filter("scale", rung.width, rung.height, flags="lanczos")
+            .filter("setsar", "1")
+            .filter("format", "yuv420p")
+        )
+        streams.append(scaled)
+        options.update({
+            f"c:v:{index}": "libx264",
+            f"profile:v:{index}": "high",
+            f"crf:v:{index}": plan.crf,
+            f"maxrate:v:{index}": rung.max_bitrate,
+            f"bufsize:v:{index}": rung.buffer_size,
+            f"g:v:{index}": plan.gop,
+            f"keyint_min:v:{index}": plan.gop,
+            f"sc_threshold:v:{index}": 0,
+            f"force_key_frames:v:{index}": keyframes,
+        })
+
+    stream_map = [f"v:{i},agroup:{AUDIO_NAME},name:{r.name}" for i, r in enumerate(plan.rungs)]
+    if plan.audio:
+        streams.append(_audio(source, plan))
+        options.update({"c:a": "aac", "b:a": plan.audio_bitrate, "ac": 2})
+        stream_map.append(f"a:0,agroup:{AUDIO_NAME},name:{AUDIO_NAME},default:yes")
+    else:
+        stream_map = [f"v:{i},name:{r.name}" for i, r in enumerate(plan.rungs)]
+
+    hls = ffmpeg.output(
+        *streams,
+        str(outdir / "%v" / "index.m3u8"),
+        f="hls",
+        preset=plan.preset,
+        hls_time=plan.segment_seconds,
+        hls_playlist_type="vod",
+        hls_segment_type="fmp4",
+        hls_fmp4_init_filename="init.mp4",
+        hls_segment_filename=str(outdir / "%v" / "segment-%05d.m4s"),
+        hls_flags="independent_segments",
+        master_pl_name=MASTER,
+        var_stream_map=" ".join(stream_map),
+        **options,
+    )
+
+    board = plan.storyboard
+    sheets = (
+        branches[len(plan.rungs)]
+        .filter("fps", fps=f"1/{board.interval}")
+        .filter("scale", board.tile_width, board.tile_height)
+        .filter("tile", f"{board.columns}x{board.rows}")
+        .output(str(outdir / STORYBOARD_DIR / STORYBOARD_PATTERN), **{"q:v": 5}, fps_mode="vfr")
+    )
+    command = ffmpeg.merge_outputs(hls, sheets).global_args(
+        "-nostdin", "-hide_banner", "-v", "error", "-y", *extra_global
+    )
+    return ["ffmpeg", *command.get_args()]
