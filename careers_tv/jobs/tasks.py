@@ -95,4 +95,4 @@ def task_for_queue(queue: str):
 
 
 # Handlers live in their own modules; importing them here registers them in every worker.
-from . import diagnostics  # noqa: E402,F401
+from . import diagnostics, transcode  # noqa: E402,F401

@@ -1,0 +1,52 @@
+"""Headless Chromium (Debian's), driven by pytest-playwright."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": FLAGS}
+
+
+@pytest.fixture
+def vendor_js():
+    hls = VENDOR / "hls.min.js"
+    if not hls.exists():
+        pytest.fail("static/vendor/hls.min.js is missing: `make test` copies it from npm")
+    return VENDOR
+
+
+@pytest.fixture
+def static_server(tmp_path):
+    """Serve a folder over HTTP on a free loopback port; yields (folder, base URL)."""
+    root = tmp_path / "site"
+    root.mkdir()
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".m3u8": "application/vnd.apple.mpegurl", ".m4s": "video/iso.segment"}
+
+    def log_message(self, format, *args):  # noqa: A002 - keep test output readable
+        pass
