@@ -57,6 +57,8 @@ def _upload(outdir: Path, prefix: str) -> None:
 
 
 def _attach(video: Video, result: TranscodeResult, prefix: str) -> None:
+    video.renditions.clear()
+    db.session.flush()  # the old rows go before the new ones (same names, unique per video)
     video.renditions = [
         Rendition(name=r.name, width=r.width, height=r.height, bandwidth=r.bandwidth,
                   codecs=r.codecs, playlist_key=prefix + r.playlist)
