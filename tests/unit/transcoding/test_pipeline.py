@@ -57,7 +57,7 @@ def check_ladder(outdir: Path, result, source_short: int) -> None:
     assert (outdir / result.storyboard_vtt).read_text().startswith("WEBVTT")
 
 
-@pytest.mark.parametrize("name", ["landscape", "portrait", "uhd", "odd", "vfr", "interlaced",
+@pytest.mark.parametrize("name", ["landscape", "portrait", "uhd", "hdr", "odd", "vfr", "interlaced",
                                   "short", "no_audio", "webm", "mpegts", "long_gop"])
 def test_inputs_become_a_correct_ladder(media, tmp_path, name):
     source = getattr(media, name)
