@@ -69,7 +69,7 @@ def ladder_command(probe: ProbeResult, plan: LadderPlan, outdir: Path,
     for index, rung in enumerate(plan.rungs):
         scaled = (
             branches[index]
-            .filter("scale", rung.width, rung.height, flags="lanczos")
+            .filter("scale", rung.width, rung.height)  # bicubic: lanczos cost ~7 % more CPU
             .filter("setsar", "1")
             .filter("format", "yuv420p")
         )
