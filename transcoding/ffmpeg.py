@@ -21,7 +21,7 @@ STORYBOARD_DIR = "storyboard"
 STORYBOARD_PATTERN = "sheet-%03d.jpg"
 
 
-def _tonemap(stream, transfer: str):
+def _tonemap(stream):
     """HDR (PQ or HLG, BT.2020, 10-bit) to SDR BT.709 8-bit: linearise, map, re-encode."""
     return (
         stream.filter("zscale", t="linear", npl=100)
@@ -37,7 +37,7 @@ def _prepared_video(source, plan: LadderPlan):
     if plan.deinterlace:
         video = video.filter("bwdif", mode="send_frame", parity="auto", deint="all")
     if plan.tonemap:
-        video = _tonemap(video, plan.tonemap)
+        video = _tonemap(video)
     # Constant frame rate for every rung: VFR phone clips and 60 fps sources alike.
     return video.filter("fps", fps=str(plan.frame_rate))
 
@@ -51,8 +51,7 @@ def _audio(source, plan: LadderPlan):
     )
 
 
-def ladder_command(probe: ProbeResult, plan: LadderPlan, outdir: Path,
-                   extra_global: tuple[str, ...] = ()) -> list[str]:
+def ladder_command(probe: ProbeResult, plan: LadderPlan, outdir: Path) -> list[str]:
     """The argv of the ffmpeg run that writes `outdir`: HLS ladder + storyboard sheets."""
     outdir = Path(outdir)
     source = ffmpeg.input(
@@ -119,6 +118,6 @@ def ladder_command(probe: ProbeResult, plan: LadderPlan, outdir: Path,
         .output(str(outdir / STORYBOARD_DIR / STORYBOARD_PATTERN), **{"q:v": 5}, fps_mode="vfr")
     )
     command = ffmpeg.merge_outputs(hls, sheets).global_args(
-        "-nostdin", "-hide_banner", "-v", "error", "-y", *extra_global
+        "-nostdin", "-hide_banner", "-v", "error", "-y"
     )
     return ["ffmpeg", *command.get_args()]

@@ -89,7 +89,7 @@ def read_master(outdir: Path, ladder: LadderPlan) -> tuple[list[RenditionOutput]
 
 def transcode(source: str | Path, outdir: str | Path, *, config: LadderConfig | None = None,
               on_progress: ProgressCallback | None = None, time_limit: float | None = None,
-              niceness: int = 10, probed: ProbeResult | None = None) -> TranscodeResult:
+              niceness: int = 10) -> TranscodeResult:
     """Turn one local file into everything the player needs, under `outdir`.
 
     Raises MediaError for an input that cannot become a video (message for people),
@@ -99,7 +99,7 @@ def transcode(source: str | Path, outdir: str | Path, *, config: LadderConfig | 
     outdir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     started = time.monotonic()
-    info = probed or probe(source)
+    info = probe(source)
     ladder = plan(info, config)
     timings["probe"] = time.monotonic() - started
 
