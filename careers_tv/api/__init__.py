@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import channels  # noqa: E402,F401
+from . import channels, uploads  # noqa: E402,F401

@@ -1,0 +1,3 @@
+"""Staff account pages: password change."""
+
+from . import bp  # noqa: F401

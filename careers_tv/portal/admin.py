@@ -1,0 +1,3 @@
+"""Admin pages: users and channels."""
+
+from . import bp  # noqa: F401
