@@ -12,6 +12,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
+MiB = 1024 * 1024
+# S3's multipart rules, kept by every implementation so code written against a folder also
+# works on a bucket: parts numbered 1..10000, each at least 5 MiB except the last.
+MIN_PART_SIZE = 5 * MiB
+MAX_PARTS = 10_000
+
 # mimetypes does not know the streaming formats (or differs between systems), and players
 # and CDNs care about these exact values.
 CONTENT_TYPES = {
@@ -53,6 +59,18 @@ def check_key(key: str) -> str:
     return key
 
 
+def check_parts(parts: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Parts to complete: at least one, numbers strictly ascending within 1..MAX_PARTS."""
+    if not parts:
+        raise StorageError("a multipart upload needs at least one part to complete")
+    previous = 0
+    for number, _token in parts:
+        if not previous < number <= MAX_PARTS:
+            raise StorageError(f"part numbers must ascend within 1..{MAX_PARTS}: {number}")
+        previous = number
+    return parts
+
+
 def check_prefix(prefix: str) -> str:
     """A prefix is a key ending in '/', so 'videos/1/' never matches 'videos/10/...'."""
     if not prefix.endswith("/"):
@@ -87,6 +105,24 @@ class Storage(Protocol):
     def public_url(self, key: str) -> str: ...
 
     def presigned_url(self, key: str, expires_in: int = 3600) -> str: ...
+
+    # Multipart: an object written in numbered parts, invisible until completed (resumable
+    # uploads stage their bytes this way). Parts may be re-sent (the last one of a number
+    # wins); NotFound means the upload id is unknown (completed, aborted, or never made).
+
+    def create_multipart(self, key: str, content_type: str | None = None) -> str:
+        """Start an object written in parts; returns the upload id."""
+
+    def upload_part(
+        self, key: str, upload_id: str, number: int, source: BinaryIO | Path, size: int
+    ) -> str:
+        """Store part `number` (`size` bytes from a stream or file); returns its token."""
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+        """Join the parts (ascending numbers, with their tokens) into the object at `key`."""
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drop an unfinished upload and its parts; harmless when already gone."""
 
     def check(self) -> None:
         """Raise StorageError when the store cannot be reached (for /readyz)."""

@@ -10,25 +10,72 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
+import secrets
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
-from .base import InvalidKey, NotFound, StorageError, check_key, check_prefix
+from .base import (
+    MAX_PARTS,
+    InvalidKey,
+    NotFound,
+    StorageError,
+    check_key,
+    check_parts,
+    check_prefix,
+)
 
 # Temp files live next to their target (so os.replace is a same-filesystem rename) and carry
 # this prefix/suffix so `list` and `delete_prefix` can tell them from objects.
 _TMP_PREFIX = ".tmp-"
 _TMP_SUFFIX = ".part"
 _COPY_CHUNK = 1024 * 1024
+# Unfinished multipart uploads: one folder per upload id under this hidden top-level folder,
+# which is never an object, never listed and never reachable through a key.
+_MULTIPART_DIR = ".multipart"
+_UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+_KEY_FILE = "key"
 
 
 def _is_temp(name: str) -> bool:
     return name.startswith(_TMP_PREFIX) and name.endswith(_TMP_SUFFIX)
+
+
+def _copy_exactly(source: BinaryIO, out: BinaryIO, size: int) -> None:
+    left = size
+    while left > 0:
+        chunk = source.read(min(_COPY_CHUNK, left))
+        if not chunk:
+            raise StorageError(f"the part ended {left} bytes short of its size ({size})")
+        out.write(chunk)
+        left -= len(chunk)
+
+
+def _append_file(source: Path, out: BinaryIO) -> None:
+    """Append a whole file: in the kernel where it can (copy_file_range), else by reads."""
+    out.flush()  # copy_file_range writes at the descriptor's offset, past Python's buffer
+    with open(source, "rb") as part:
+        size = os.fstat(part.fileno()).st_size
+        left = size
+        try:
+            while left > 0:
+                copied = os.copy_file_range(part.fileno(), out.fileno(), left)
+                if copied == 0:
+                    break
+                left -= copied
+        except OSError:
+            pass  # not supported here (another filesystem, an old kernel): copy by reads
+        if left > 0:
+            part.seek(size - left)
+            out.seek(0, os.SEEK_END)
+            shutil.copyfileobj(part, out, _COPY_CHUNK)
+            out.flush()
 
 
 class LocalStorage:
@@ -51,7 +98,7 @@ class LocalStorage:
     def path_for(self, key: str) -> Path:
         """The file for `key`; raises InvalidKey for anything that could leave the root."""
         check_key(key)
-        if _is_temp(key.rsplit("/", 1)[-1]):
+        if _is_temp(key.rsplit("/", 1)[-1]) or key.split("/", 1)[0] == _MULTIPART_DIR:
             raise InvalidKey(f"invalid storage key (reserved name): {key!r}")
         path = self.root.joinpath(*key.split("/"))
         # check_key already forbids '..'; this also catches a symlink pointing outside.
@@ -63,6 +110,8 @@ class LocalStorage:
         if prefix == "":
             return self.root
         check_prefix(prefix)
+        if prefix.split("/", 1)[0] == _MULTIPART_DIR:
+            raise InvalidKey(f"invalid prefix (reserved name): {prefix!r}")
         return self.root.joinpath(*prefix[:-1].split("/"))
 
     # -- writes ---------------------------------------------------------------------------
@@ -136,8 +185,10 @@ class LocalStorage:
     def list(self, prefix: str = "") -> Iterator[str]:
         top = self._prefix_dir(prefix)
         keys = []
-        for dirpath, _dirnames, filenames in os.walk(top):
+        for dirpath, dirnames, filenames in os.walk(top):
             rel = Path(dirpath).relative_to(self.root).as_posix()
+            if rel == "." and _MULTIPART_DIR in dirnames:
+                dirnames.remove(_MULTIPART_DIR)  # unfinished uploads are not objects
             for name in filenames:
                 if not _is_temp(name):
                     keys.append(name if rel == "." else f"{rel}/{name}")
@@ -187,6 +238,109 @@ class LocalStorage:
             raise StorageError(f"cannot delete under {prefix!r}: {exc}") from exc
         self._prune_empty_parents(top.parent)
         return count
+
+    # -- multipart --------------------------------------------------------------------------
+    # Parts are files `<number>.<token>` in the upload's staging folder; completion joins
+    # them into a temp file beside the target and renames it into place, so readers see
+    # no object or the whole one.
+
+    def _staging(self, key: str, upload_id: str) -> Path:
+        """The staging folder of an existing upload made for `key`; NotFound otherwise."""
+        self.path_for(key)
+        if not isinstance(upload_id, str) or not _UPLOAD_ID.fullmatch(upload_id):
+            raise NotFound(f"multipart upload {upload_id!r}")
+        folder = self.root / _MULTIPART_DIR / upload_id
+        try:
+            recorded = (folder / _KEY_FILE).read_text()
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise NotFound(f"multipart upload {upload_id!r}") from exc
+        except OSError as exc:
+            raise StorageError(f"cannot read multipart upload {upload_id!r}: {exc}") from exc
+        if recorded != key:
+            raise NotFound(f"multipart upload {upload_id!r} of {key!r}")
+        return folder
+
+    def create_multipart(self, key: str, content_type: str | None = None) -> str:
+        self.path_for(key)
+        upload_id = uuid.uuid4().hex
+        folder = self.root / _MULTIPART_DIR / upload_id
+        try:
+            folder.mkdir(parents=True)
+            (folder / _KEY_FILE).write_text(key)
+        except OSError as exc:
+            raise StorageError(f"cannot start a multipart upload of {key!r}: {exc}") from exc
+        return upload_id
+
+    def upload_part(
+        self, key: str, upload_id: str, number: int, source: BinaryIO | Path, size: int
+    ) -> str:
+        if not 1 <= number <= MAX_PARTS:
+            raise StorageError(f"part numbers go from 1 to {MAX_PARTS}: {number}")
+        folder = self._staging(key, upload_id)
+        token = secrets.token_hex(8)
+        try:
+            fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=_TMP_PREFIX, suffix=_TMP_SUFFIX)
+        except OSError as exc:
+            raise StorageError(f"cannot write part {number} of {key!r}: {exc}") from exc
+        try:
+            with os.fdopen(fd, "wb") as out:
+                if isinstance(source, Path):
+                    with open(source, "rb") as data:
+                        _copy_exactly(data, out, size)
+                else:
+                    _copy_exactly(source, out, size)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp_name, folder / f"{number:05d}.{token}")
+        except BaseException as exc:
+            Path(tmp_name).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise StorageError(f"cannot write part {number} of {key!r}: {exc}") from exc
+            raise
+        # A part sent again replaces the earlier one, as on S3.
+        for earlier in folder.glob(f"{number:05d}.*"):
+            if earlier.name != f"{number:05d}.{token}":
+                earlier.unlink(missing_ok=True)
+        return token
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+        folder = self._staging(key, upload_id)
+        check_parts(parts)
+        sources = []
+        for number, token in parts:
+            path = folder / f"{number:05d}.{token}"
+            if not path.is_file():
+                raise StorageError(f"part {number} of {key!r} is missing or was replaced")
+            sources.append(path)
+        target = self.path_for(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(
+                dir=target.parent, prefix=_TMP_PREFIX, suffix=_TMP_SUFFIX
+            )
+        except OSError as exc:
+            raise StorageError(f"cannot write {key!r}: {exc}") from exc
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for path in sources:
+                    _append_file(path, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp_name, 0o644)
+            os.replace(tmp_name, target)
+        except BaseException as exc:
+            Path(tmp_name).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise StorageError(f"cannot write {key!r}: {exc}") from exc
+            raise
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            folder = self._staging(key, upload_id)
+        except NotFound:
+            return
+        shutil.rmtree(folder, ignore_errors=True)
 
     # -- URLs -----------------------------------------------------------------------------
 

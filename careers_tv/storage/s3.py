@@ -21,10 +21,12 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .base import (
+    MAX_PARTS,
     InvalidKey,
     NotFound,
     StorageError,
     check_key,
+    check_parts,
     check_prefix,
     guess_content_type,
 )
@@ -246,6 +248,77 @@ class S3Storage:
             self._delete_batch(keys[i : i + DELETE_BATCH])
             for i in range(0, len(keys), DELETE_BATCH)
         )
+
+    # -- multipart --------------------------------------------------------------------------
+
+    @contextmanager
+    def _multipart_errors(self, action: str, key: str, upload_id: str) -> Iterator[None]:
+        """As `_errors`, and an unknown upload id (NoSuchUpload) is NotFound."""
+        try:
+            with self._errors(action, key):
+                yield
+        except StorageError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ClientError) and _error_code(cause) == "NoSuchUpload":
+                raise NotFound(f"multipart upload {upload_id!r} of {key!r}") from cause
+            raise
+
+    def create_multipart(self, key: str, content_type: str | None = None) -> str:
+        with self._errors("start of a multipart upload of", key):
+            response = self._client.create_multipart_upload(
+                Bucket=self.bucket,
+                Key=self._key(key),
+                ContentType=content_type or guess_content_type(key),
+            )
+        return response["UploadId"]
+
+    def upload_part(
+        self, key: str, upload_id: str, number: int, source: BinaryIO | Path, size: int
+    ) -> str:
+        if not 1 <= number <= MAX_PARTS:
+            raise StorageError(f"part numbers go from 1 to {MAX_PARTS}: {number}")
+        with self._multipart_errors(f"upload of part {number} of", key, upload_id):
+            if isinstance(source, Path):
+                try:
+                    body = open(source, "rb")  # closed by the with below
+                except OSError as exc:
+                    raise StorageError(f"cannot read {source}: {exc}") from exc
+                with body:
+                    response = self._upload_part(key, upload_id, number, body, size)
+            else:
+                response = self._upload_part(key, upload_id, number, source, size)
+        return response["ETag"]
+
+    def _upload_part(self, key: str, upload_id: str, number: int, body: BinaryIO, size: int):
+        return self._client.upload_part(
+            Bucket=self.bucket,
+            Key=self._key(key),
+            UploadId=upload_id,
+            PartNumber=number,
+            Body=body,
+            ContentLength=size,
+        )
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+        check_parts(parts)
+        with self._multipart_errors("completion of", key, upload_id):
+            self._client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=self._key(key),
+                UploadId=upload_id,
+                MultipartUpload={
+                    "Parts": [{"PartNumber": number, "ETag": etag} for number, etag in parts]
+                },
+            )
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            with self._multipart_errors("abort of", key, upload_id):
+                self._client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=self._key(key), UploadId=upload_id
+                )
+        except NotFound:
+            pass  # already completed, aborted or never made: nothing left to free
 
     # -- URLs -----------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from careers_tv.storage import InvalidKey, NotFound, Storage, StorageError, storage_from_config
+from careers_tv.storage.base import MIN_PART_SIZE
 from careers_tv.storage.local import LocalStorage
 from careers_tv.storage.s3 import S3Storage
 
@@ -192,6 +193,70 @@ def test_large_file_round_trips(storage, tmp_path):
         assert head["ETag"].strip('"').endswith("-3")  # three 16 MiB parts: multipart
 
 
+def test_multipart_joins_parts_in_number_order(storage, tmp_path):
+    first, second, last = os.urandom(MIN_PART_SIZE), os.urandom(MIN_PART_SIZE), b"the end"
+    upload_id = storage.create_multipart("originals/v1/film.mp4", "video/mp4")
+    # Sent out of order, from a stream and from a file: the part numbers decide the order.
+    token3 = storage.upload_part("originals/v1/film.mp4", upload_id, 3, io.BytesIO(last), 7)
+    token1 = storage.upload_part("originals/v1/film.mp4", upload_id, 1, io.BytesIO(first),
+                                 MIN_PART_SIZE)
+    token2 = storage.upload_part("originals/v1/film.mp4", upload_id, 2,
+                                 make_file(tmp_path, "part2", second), MIN_PART_SIZE)
+    assert not storage.exists("originals/v1/film.mp4")  # invisible until completed
+    assert list(storage.list()) == []
+    storage.complete_multipart("originals/v1/film.mp4", upload_id,
+                               [(1, token1), (2, token2), (3, token3)])
+    assert read(storage, "originals/v1/film.mp4") == first + second + last
+    assert list(storage.list()) == ["originals/v1/film.mp4"]
+    with pytest.raises(NotFound):  # a completed upload is gone
+        storage.upload_part("originals/v1/film.mp4", upload_id, 4, io.BytesIO(b"x"), 1)
+
+
+def test_multipart_part_sent_again_replaces_the_first(storage):
+    upload_id = storage.create_multipart("originals/v2/a.mov")
+    storage.upload_part("originals/v2/a.mov", upload_id, 1, io.BytesIO(b"x" * MIN_PART_SIZE),
+                        MIN_PART_SIZE)
+    again = os.urandom(MIN_PART_SIZE)
+    token1 = storage.upload_part("originals/v2/a.mov", upload_id, 1, io.BytesIO(again),
+                                 MIN_PART_SIZE)
+    token2 = storage.upload_part("originals/v2/a.mov", upload_id, 2, io.BytesIO(b"tail"), 4)
+    storage.complete_multipart("originals/v2/a.mov", upload_id, [(1, token1), (2, token2)])
+    assert read(storage, "originals/v2/a.mov") == again + b"tail"
+
+
+def test_multipart_completion_replaces_an_existing_object(storage):
+    put_bytes(storage, "originals/v3/b.mp4", b"an older original")
+    upload_id = storage.create_multipart("originals/v3/b.mp4")
+    token = storage.upload_part("originals/v3/b.mp4", upload_id, 1, io.BytesIO(b"new"), 3)
+    storage.complete_multipart("originals/v3/b.mp4", upload_id, [(1, token)])
+    assert read(storage, "originals/v3/b.mp4") == b"new"
+    assert list(storage.list()) == ["originals/v3/b.mp4"]
+
+
+def test_multipart_abort_leaves_nothing(storage):
+    upload_id = storage.create_multipart("originals/v4/c.mp4")
+    token = storage.upload_part("originals/v4/c.mp4", upload_id, 1, io.BytesIO(b"abc"), 3)
+    storage.abort_multipart("originals/v4/c.mp4", upload_id)
+    storage.abort_multipart("originals/v4/c.mp4", upload_id)  # again: harmless
+    assert list(storage.list()) == []
+    with pytest.raises(NotFound):
+        storage.complete_multipart("originals/v4/c.mp4", upload_id, [(1, token)])
+
+
+def test_multipart_refuses_unknown_parts_and_bad_keys(storage):
+    upload_id = storage.create_multipart("originals/v5/d.mp4")
+    token = storage.upload_part("originals/v5/d.mp4", upload_id, 1, io.BytesIO(b"abc"), 3)
+    with pytest.raises(StorageError):
+        storage.complete_multipart("originals/v5/d.mp4", upload_id, [(2, token)])
+    with pytest.raises(StorageError):
+        storage.complete_multipart("originals/v5/d.mp4", upload_id, [])
+    assert not storage.exists("originals/v5/d.mp4")
+    storage.abort_multipart("originals/v5/d.mp4", upload_id)
+    for key in ("../x", "/abs", "a//b"):
+        with pytest.raises(InvalidKey):
+            storage.create_multipart(key)
+
+
 def test_public_url_ends_with_the_key(storage):
     assert storage.public_url("videos/a1/v1/master.m3u8").endswith("/videos/a1/v1/master.m3u8")
 
@@ -233,6 +298,26 @@ def test_local_write_is_atomic(local):
     assert read(local, "v/index.m3u8") == b"#EXTM3U\nold\n"
     assert all_files(local.root) == ["v/index.m3u8"]
     assert list(local.list()) == ["v/index.m3u8"]
+
+
+def test_local_multipart_staging_is_hidden_and_unreachable(local):
+    put_bytes(local, "a/kept.ts", b"kept")
+    upload_id = local.create_multipart("originals/v6/e.mp4")
+    local.upload_part("originals/v6/e.mp4", upload_id, 1, io.BytesIO(b"staged"), 6)
+    assert list(local.list()) == ["a/kept.ts"]
+    for key in (f".multipart/{upload_id}/key", ".multipart/x"):
+        with pytest.raises(InvalidKey):
+            local.open(key)
+    with pytest.raises(InvalidKey):
+        local.delete_prefix(".multipart/")
+    with pytest.raises(NotFound):  # an upload id belongs to its key
+        local.upload_part("originals/v6/other.mp4", upload_id, 2, io.BytesIO(b"x"), 1)
+    with pytest.raises(NotFound):
+        local.upload_part("originals/v6/e.mp4", "../../etc", 2, io.BytesIO(b"x"), 1)
+    with pytest.raises(StorageError, match="short"):
+        local.upload_part("originals/v6/e.mp4", upload_id, 2, io.BytesIO(b"xy"), 5)
+    local.abort_multipart("originals/v6/e.mp4", upload_id)
+    assert all_files(local.root) == ["a/kept.ts"]
 
 
 def test_local_signed_url_verification(local):
