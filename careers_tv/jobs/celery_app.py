@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
 from kombu import Queue
 
 from ..config import DEFAULT_TIME_LIMIT, TRANSCODE_TIME_LIMIT
 
 QUEUES = ("transcode", "default")
+# Scheduled publishing is promised to the minute.
+PUBLISH_DUE_EVERY_SECONDS = 60.0
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -30,9 +33,26 @@ def celery_init_app(app: Flask) -> Celery:
                 "task": "careers_tv.jobs.reconcile",
                 "schedule": float(app.config["RECONCILE_EVERY_SECONDS"]),
                 "options": {"queue": "default", "expires": app.config["RECONCILE_EVERY_SECONDS"]},
-            }
+            },
+            "publish-due": {
+                "task": "careers_tv.publish_due",
+                "schedule": PUBLISH_DUE_EVERY_SECONDS,
+                "options": {"queue": "default", "expires": PUBLISH_DUE_EVERY_SECONDS},
+            },
+            # Consent ends on a date (UTC): on the hour, so at midnight too, and again each
+            # hour in case a run was missed.
+            "unpublish-expired-consents": {
+                "task": "careers_tv.unpublish_expired_consents",
+                "schedule": crontab(minute=0),
+                "options": {"queue": "default", "expires": 3600},
+            },
+            "expire-stale-uploads": {
+                "task": "careers_tv.expire_stale_uploads",
+                "schedule": crontab(minute=30),
+                "options": {"queue": "default", "expires": 3600},
+            },
         },
-        include=["careers_tv.jobs.tasks"],
+        include=["careers_tv.jobs.tasks", "careers_tv.jobs.housekeeping"],
     )
     celery.set_default()
     app.extensions["celery"] = celery
