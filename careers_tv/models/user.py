@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import hmac
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,6 +42,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # flask-login
         return self.active
+
+    def get_id(self) -> str:  # flask-login: what the session (and a remember cookie) holds
+        # The id plus a keyed fingerprint of the password hash: changing the password makes
+        # every session opened with the old one name nobody (services.users.user_for_session).
+        key = current_app.config["SECRET_KEY"]
+        key = key.encode() if isinstance(key, str) else key
+        fingerprint = hmac.new(key, b"session:" + self.password_hash.encode(), hashlib.sha256)
+        return f"{self.id}:{fingerprint.hexdigest()[:32]}"
 
     def has_role(self, role: Role) -> bool:
         return self.role.at_least(role)
