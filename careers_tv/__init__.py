@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import config as config_module
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .i18n import init_i18n, select_locale
 
 
@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)  # after CSRF: a forged request is refused before it is counted
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "portal.login"

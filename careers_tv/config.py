@@ -109,6 +109,17 @@ def load(environ=None, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Password guessing (careers_tv/ratelimit.py): only wrong passwords count. The count
+        # must be shared by every worker in production, so point this at Redis there.
+        "RATELIMIT_STORAGE_URI": _env(environ, "RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STRATEGY": "moving-window",  # "within the last minute", not "this minute"
+        "RATELIMIT_KEY_PREFIX": "careers_tv",
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: limit per worker, still up
+        "LOGIN_RATE_LIMIT": _env(environ, "LOGIN_RATE_LIMIT", "10 per minute"),
+        "PASSWORD_CHANGE_RATE_LIMIT": _env(environ, "PASSWORD_CHANGE_RATE_LIMIT", "10 per hour"),
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
+        "TRUSTED_PROXY_COUNT": int(_env(environ, "TRUSTED_PROXY_COUNT", "0")),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     }
     config.update(overrides)

@@ -1,12 +1,15 @@
 """Flask extensions, created unbound; `create_app` binds them."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .ratelimit import ip_key
 
 # Named constraints, so that Alembic migrations are the same on PostgreSQL and SQLite.
 NAMING_CONVENTION = {
@@ -28,3 +31,5 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# No default limits: routes that need one (login, password change) declare it themselves.
+limiter = Limiter(key_func=ip_key)

@@ -32,6 +32,7 @@ def test_env(database_url, redis_url, tmp_path_factory):
         "CAREERS_TV_INSTANCE": str(instance),
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url,  # shared counts, as with several gunicorn workers
         "STORAGE_URL": (instance / "media").as_uri(),
         "SECRET_KEY": "test-secret-key-not-for-production",
         "PUBLIC_BASE_URL": "http://localhost",

@@ -7,8 +7,9 @@ of 2.06 s for six candidates of a 1080p phone clip. Each input is a decoder of i
 (six 4K HEVC ones held 1.7 GB), so a call gets as many inputs as a pixel budget allows.
 
 Each candidate is scored on a 64x64 greyscale copy (exposure and detail, in pure Python: no
-numpy here); the best one is grabbed again at full size. Every candidate is kept as a small
-JPEG so the portal can offer them.
+numpy here); the best one is grabbed again for the JPEG + WebP pair. Every candidate is kept
+as a JPEG of the poster's own size, so an editor who prefers another frame in the portal gets
+a full poster at once, with no second pass over the original (about 150 KB each at 720p).
 
 HDR (PQ/HLG) sources are tone-mapped with zscale+tonemap: PQ code values shown as if they were
 BT.709 look grey and flat, which would make an ugly poster, mislead the score, and differ from
@@ -28,7 +29,6 @@ from .probe import ProbeResult, file_url
 
 EDGE = 0.10  # share of the duration skipped at each end
 POSTER_LONG_SIDE = 1280
-CANDIDATE_WIDTH = 320
 STATS_SIZE = 64  # the greyscale copy scored: 4 KiB, enough to tell black from a scene
 # Decoded pixels per ffmpeg process: 3 inputs at 1080p (~180 MB resident), 1 at 4K (~330 MB).
 MAX_PIXELS_PER_CALL = 3 * 1920 * 1080
@@ -41,7 +41,7 @@ CANDIDATES_DIR = "poster-candidates"
 @dataclass(frozen=True)
 class Candidate:
     time: float  # seconds from the start of the video
-    path: Path  # small JPEG, CANDIDATE_WIDTH wide (or the source's width if smaller)
+    path: Path  # JPEG of the poster's size
     mean_luma: float  # 0-255, full range
     stddev: float
     detail: float
@@ -141,7 +141,7 @@ _GLOBAL = ["-nostdin", "-hide_banner", "-v", "error", "-y"]
 
 def candidates_command(probe: ProbeResult, times: list[float], jpegs: list[Path],
                        grays: list[Path], size: tuple[int, int]) -> list[str]:
-    """One ffmpeg process, one seeked input per time: a small JPEG and a raw greyscale copy."""
+    """One ffmpeg process, one seeked input per time: a JPEG and a raw greyscale copy."""
     command = ["ffmpeg"]
     for time in times:
         command += _seeked_input(probe, time)
@@ -185,8 +185,7 @@ def candidate_batches(times: list[float], probe: ProbeResult) -> list[list[float
 
 
 def _grab_candidates(probe: ProbeResult, times: list[float], folder: Path,
-                     scratch: Path) -> list[Candidate]:
-    size = scaled_size(probe.video.width, probe.video.height, target_width=CANDIDATE_WIDTH)
+                     scratch: Path, size: tuple[int, int]) -> list[Candidate]:
     for stale in folder.glob("[0-9][0-9].jpg"):  # an earlier run's must not pass for frames
         stale.unlink()
     found, index = [], 0
@@ -226,17 +225,17 @@ def choose_poster(probe: ProbeResult, outdir: Path, *, candidates: int = 6,
     folder.mkdir(parents=True, exist_ok=True)
     rate = probe.video.frame_rate or 25.0
     times = candidate_times(probe.duration, candidates, min_gap=1 / rate)
+    size = scaled_size(probe.video.width, probe.video.height,
+                       long_side=None if width else POSTER_LONG_SIDE, target_width=width)
     with tempfile.TemporaryDirectory(prefix="poster-") as scratch:
-        found = _grab_candidates(probe, times, folder, Path(scratch))
+        found = _grab_candidates(probe, times, folder, Path(scratch), size)
         if not found:  # every seek missed: the container lasts longer than the picture
-            found = _grab_candidates(probe, [0.0], folder, Path(scratch))
+            found = _grab_candidates(probe, [0.0], folder, Path(scratch), size)
     if not found:
         raise MediaError("No picture could be decoded from this video; it may be damaged.")
     middle = probe.duration / 2
     # Ties (an all-black video scores 0 everywhere) go to the candidate nearest the middle.
     chosen = max(range(len(found)), key=lambda i: (found[i].score, -abs(found[i].time - middle)))
-    size = scaled_size(probe.video.width, probe.video.height,
-                       long_side=None if width else POSTER_LONG_SIDE, target_width=width)
     jpeg, webp = outdir / "poster.jpg", outdir / "poster.webp"
     _run(poster_command(probe, found[chosen].time, jpeg, webp, size))
     if not (jpeg.exists() and webp.exists()):
