@@ -101,6 +101,8 @@ def load(environ=None, overrides: dict | None = None) -> dict:
         "X_CONSUMER_SECRET": _env(environ, "X_CONSUMER_SECRET"),
         "X_ACCESS_TOKEN": _env(environ, "X_ACCESS_TOKEN"),
         "X_ACCESS_TOKEN_SECRET": _env(environ, "X_ACCESS_TOKEN_SECRET"),
+        # Schedules typed in the portal are read in this time zone (stored in UTC).
+        "PORTAL_TIMEZONE": _env(environ, "PORTAL_TIMEZONE", "Europe/Paris"),
         "LANGUAGES": ("fr", "en"),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
@@ -121,6 +123,10 @@ def load(environ=None, overrides: dict | None = None) -> dict:
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
         "TRUSTED_PROXY_COUNT": int(_env(environ, "TRUSTED_PROXY_COUNT", "0")),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        # Resumable uploads (tus, /api/v1/uploads): the largest file, and the size of the parts
+        # staged in storage (at least 5 MiB on S3; the PATCH bodies are not capped by the above).
+        "UPLOAD_MAX_BYTES": int(_env(environ, "UPLOAD_MAX_BYTES", str(8 * 1024**3))),
+        "UPLOAD_PART_BYTES": int(_env(environ, "UPLOAD_PART_BYTES", str(8 * 1024**2))),
     }
     config.update(overrides)
     return config

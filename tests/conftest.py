@@ -65,7 +65,9 @@ def session(app):
     with app.app_context():
         connection = db.engine.connect()
     outer = connection.begin()
-    scoped = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+    # expire_on_commit=False: a test reads its objects after requests closed the session.
+    scoped = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                                         expire_on_commit=False))
     original, db.session = db.session, scoped
     try:
         yield scoped

@@ -137,6 +137,6 @@ ledger.GIVE_UP_HOOKS["transcode"] = _video_failed_for_good
 @handler("purge_prefix")
 def purge_prefix(claim: ledger.Claim) -> dict:
     prefix = claim.job.payload["prefix"]
-    if not prefix.startswith("videos/"):
-        raise PermanentError(f"refusing to purge outside videos/: {prefix!r}")
+    if not prefix.startswith(("videos/", "originals/")):
+        raise PermanentError(f"refusing to purge outside videos/ and originals/: {prefix!r}")
     return {"deleted": get_storage().delete_prefix(prefix)}

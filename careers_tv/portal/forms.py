@@ -1,7 +1,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+VIDEO_LANGUAGES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 
 
 class LoginForm(FlaskForm):
@@ -11,3 +25,51 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """No fields: the CSRF token is the point."""
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (retry, unpublish, delete): only the CSRF token."""
+
+
+class VideoForm(FlaskForm):
+    """What the team writes about a video, on upload and later."""
+
+    channel = SelectField(_l("Channel"), coerce=int, validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    language = SelectField(_l("Language spoken"), choices=VIDEO_LANGUAGES)
+    speaker_name = StringField(_l("Speaker's name"), validators=[Optional(), Length(max=200)])
+    speaker_title = StringField(_l("Speaker's job title"),
+                                validators=[Optional(), Length(max=200)])
+    entity = StringField(_l("Entity"), validators=[Optional(), Length(max=120)])
+    country = StringField(_l("Country (two-letter code)"), validators=[
+        Optional(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, such as FR or GB."))])
+    tags = StringField(_l("Tags (separated by commas)"), validators=[Optional(), Length(max=600)])
+    consent_reference = StringField(_l("Consent reference"),
+                                    validators=[Optional(), Length(max=120)])
+    consent_expires_on = DateField(_l("Consent expires on"), validators=[Optional()])
+
+    def metadata(self) -> dict:
+        """The fields as services.editorial takes them (the channel is looked up apart)."""
+        return {name: getattr(self, name).data for name in (
+            "title", "description", "language", "speaker_name", "speaker_title", "entity",
+            "country", "consent_reference", "consent_expires_on")}
+
+
+class CaptionForm(FlaskForm):
+    language = SelectField(_l("Caption language"), choices=VIDEO_LANGUAGES)
+    file = FileField(_l("Caption file (SRT or WebVTT)"), validators=[FileRequired()])
+
+
+class PosterForm(FlaskForm):
+    key = HiddenField(validators=[DataRequired()])
+
+
+class PublishForm(FlaskForm):
+    without_captions = BooleanField(_l("Publish without captions"))
+
+
+class ScheduleForm(FlaskForm):
+    publish_at = DateTimeLocalField(_l("Publish on"), format="%Y-%m-%dT%H:%M",
+                                    validators=[DataRequired()])
+    without_captions = BooleanField(_l("Publish without captions"))

@@ -1,3 +1,332 @@
-"""Portal video pages: upload, edit, captions, poster, publish."""
+"""Portal video pages: upload, the video's page (preview, details, captions, poster), and the
+editorial actions (publish now or later, unpublish, retry, delete). Roles are checked here on
+every route; what may happen to a video in which state is decided in services.editorial."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from ..extensions import db
+from ..models import Role, VideoStatus
+from ..models._types import utcnow
+from ..services import captions as caption_service
+from ..services import channels as channel_service
+from ..services import editorial
+from ..services import videos as video_service
+from ..storage import get_storage
+from . import bp
+from .access import role_required
+from .forms import (
+    ActionForm,
+    CaptionForm,
+    PosterForm,
+    PublishForm,
+    ScheduleForm,
+    VideoForm,
+)
+from .status import status_label
+
+
+def _channel_choices():
+    locale = str(get_locale())
+    return [SelectChoice(str(c.id), c.name(locale)) for c in channel_service.list_channels()]
+
+
+def _video_or_404(public_id: str):
+    video = video_service.get_video(public_id)
+    if video is None:
+        abort(404)
+    if not editorial.can_view(current_user, video):
+        abort(403)
+    return video
+
+
+def _editable_or_403(public_id: str):
+    video = _video_or_404(public_id)
+    if not editorial.can_edit(current_user, video):
+        abort(403)
+    return video
+
+
+def _timezone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _back(video, anchor: str = ""):
+    return redirect(url_for("portal.video", public_id=video.public_id) + anchor)
+
+
+def _refused(video, exc: Exception, anchor: str = ""):
+    flash(str(exc), "error")
+    return _back(video, anchor)
+
+
+@bp.route("/videos/new", methods=["GET", "POST"])
+@role_required(Role.CONTRIBUTOR)
+def new_video():
+    """The metadata form; the page's script posts it, then sends the file with tus."""
+    form = VideoForm()
+    form.channel.choices = _channel_choices()
+    if form.validate_on_submit():
+        channel = editorial.get_channel_by_id(form.channel.data)
+        fields = form.metadata()
+        try:
+            video = editorial.start_upload(channel, fields.pop("title"), current_user,
+                                           tags=form.tags.data, **fields)
+        except video_service.VideoError as exc:
+            form.title.errors = [*form.title.errors, str(exc)]
+        else:
+            db.session.commit()
+            page = url_for("portal.video", public_id=video.public_id)
+            if _wants_json():
+                return jsonify(video=video.public_id, video_url=page,
+                               upload_url=url_for("portal.upload_file",
+                                                  public_id=video.public_id)), 201
+            return redirect(url_for("portal.upload_file", public_id=video.public_id))
+    if request.method == "POST" and _wants_json():
+        return jsonify(error={"code": "invalid_form", "message": _("Check the form."),
+                              "fields": form.errors}), 400
+    status = 400 if request.method == "POST" else 200
+    return render_template("portal/video_new.html", form=form), status
+
+
+@bp.get("/videos/<public_id>/upload")
+@role_required(Role.CONTRIBUTOR)
+def upload_file(public_id: str):
+    """Send (or resume sending) the file of a video that is waiting for it."""
+    video = _editable_or_403(public_id)
+    if video.status not in (VideoStatus.UPLOADING, VideoStatus.DRAFT):
+        flash(_("This video already has its file."), "info")
+        return _back(video)
+    return render_template("portal/video_upload.html", video=video)
+
+
+@bp.get("/videos/<public_id>")
+@role_required(Role.CONTRIBUTOR)
+def video(public_id: str):
+    video = _video_or_404(public_id)
+    form = VideoForm(obj=video, formdata=None)
+    form.channel.choices = _channel_choices()
+    form.channel.data = video.channel_id
+    form.tags.data = ", ".join(t.label for t in video.tags)
+    storage = get_storage()
+    master = editorial.master_key(video)
+    local_publish_at = (video.publish_at.astimezone(_timezone()).replace(tzinfo=None)
+                        if video.publish_at else None)
+    return render_template(
+        "portal/video.html",
+        video=video,
+        form=form,
+        can_edit=editorial.can_edit(current_user, video),
+        is_editor=editorial.is_editor(current_user),
+        status_label=status_label(video.status),
+        master_url=storage.public_url(master) if master and video.renditions else None,
+        poster_url=storage.public_url(video.poster_key) if video.poster_key else None,
+        candidates=[(key, storage.public_url(key))
+                    for key in editorial.poster_candidates(video)],
+        captions=[(c, storage.public_url(c.storage_key))
+                  for c in caption_service.captions_for(video)],
+        caption_form=CaptionForm(formdata=None),
+        poster_form=PosterForm(formdata=None),
+        publish_form=PublishForm(formdata=None),
+        schedule_form=ScheduleForm(formdata=None, publish_at=local_publish_at),
+        action_form=ActionForm(formdata=None),
+        timezone=current_app.config["PORTAL_TIMEZONE"],
+    )
+
+
+@bp.post("/videos/<public_id>/details")
+@role_required(Role.CONTRIBUTOR)
+def update_video(public_id: str):
+    video = _editable_or_403(public_id)
+    form = VideoForm()
+    form.channel.choices = _channel_choices()
+    if not form.validate():
+        for field, errors in form.errors.items():
+            label = getattr(form, field).label.text if hasattr(form, field) else field
+            flash(f"{label}: {' '.join(map(str, errors))}", "error")
+        return _back(video, "#details")
+    try:
+        editorial.update_metadata(video, channel=editorial.get_channel_by_id(form.channel.data),
+                                  tags=form.tags.data, **form.metadata())
+    except video_service.VideoError as exc:
+        return _refused(video, exc, "#details")
+    db.session.commit()
+    flash(_("Details saved."), "success")
+    return _back(video, "#details")
+
+
+@bp.get("/videos/status.json")
+@role_required(Role.CONTRIBUTOR)
+def videos_status():
+    """Live status for the dashboard and the video page (polled every few seconds)."""
+    ids = [i for i in request.args.get("ids", "").split(",") if i][:200]
+    videos = editorial.videos_by_public_ids(current_user, ids)
+    return jsonify(videos=[{
+        "id": v.public_id,
+        "status": v.status.value,
+        "status_label": status_label(v.status),
+        "progress": v.progress,
+        "message": v.status_message,
+    } for v in videos])
+
+
+@bp.post("/videos/<public_id>/captions")
+@role_required(Role.EDITOR)
+def add_caption(public_id: str):
+    video = _video_or_404(public_id)
+    form = CaptionForm()
+    if not form.validate():
+        flash(_("Choose a caption file (SRT or WebVTT) and its language."), "error")
+        return _back(video, "#captions")
+    upload = form.file.data
+    data = upload.stream.read(caption_service.MAX_CAPTION_BYTES + 1)
+    try:
+        caption_service.save_caption(video, form.language.data, None, data, upload.filename)
+    except caption_service.CaptionError as exc:
+        return _refused(video, exc, "#captions")
+    db.session.commit()
+    flash(_("Captions saved."), "success")
+    return _back(video, "#captions")
+
+
+@bp.post("/videos/<public_id>/captions/<language>/delete")
+@role_required(Role.EDITOR)
+def delete_caption(public_id: str, language: str):
+    video = _video_or_404(public_id)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        caption_service.delete_caption(video, language)
+    except caption_service.CaptionError as exc:
+        return _refused(video, exc, "#captions")
+    db.session.commit()
+    flash(_("Captions removed."), "success")
+    return _back(video, "#captions")
+
+
+@bp.post("/videos/<public_id>/poster")
+@role_required(Role.EDITOR)
+def choose_poster(public_id: str):
+    video = _video_or_404(public_id)
+    form = PosterForm()
+    if not form.validate():
+        abort(400)
+    try:
+        editorial.choose_poster(video, form.key.data)
+    except video_service.VideoError as exc:
+        return _refused(video, exc, "#poster")
+    db.session.commit()
+    flash(_("Poster changed."), "success")
+    return _back(video, "#poster")
+
+
+def _captions_confirmed(video, form) -> bool:
+    """Publishing without captions leaves deaf and hard-of-hearing viewers out: ask first."""
+    if video.captions or form.without_captions.data:
+        return True
+    flash(_("This video has no captions. Add them, or tick “Publish without captions” to "
+            "confirm."), "warning")
+    return False
+
+
+@bp.post("/videos/<public_id>/publish")
+@role_required(Role.EDITOR)
+def publish(public_id: str):
+    video = _video_or_404(public_id)
+    form = PublishForm()
+    if not form.validate():
+        abort(400)
+    if not _captions_confirmed(video, form):
+        return _back(video, "#publish")
+    try:
+        editorial.publish_now(video, utcnow().date())
+    except video_service.VideoError as exc:
+        return _refused(video, exc, "#publish")
+    db.session.commit()
+    flash(_("Published. The announcement on X goes out shortly."), "success")
+    return _back(video)
+
+
+@bp.post("/videos/<public_id>/schedule")
+@role_required(Role.EDITOR)
+def schedule(public_id: str):
+    video = _video_or_404(public_id)
+    form = ScheduleForm()
+    if not form.validate():
+        flash(_("Give a date and a time to schedule the video."), "error")
+        return _back(video, "#publish")
+    if not _captions_confirmed(video, form):
+        return _back(video, "#publish")
+    at = form.publish_at.data.replace(tzinfo=_timezone()).astimezone(UTC)
+    try:
+        editorial.schedule(video, at, utcnow())
+    except video_service.VideoError as exc:
+        return _refused(video, exc, "#publish")
+    db.session.commit()
+    flash(_("Scheduled."), "success")
+    return _back(video)
+
+
+@bp.post("/videos/<public_id>/unpublish")
+@role_required(Role.EDITOR)
+def unpublish(public_id: str):
+    video = _video_or_404(public_id)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        editorial.unpublish(video)
+    except video_service.VideoError as exc:
+        return _refused(video, exc)
+    db.session.commit()
+    flash(_("Unpublished: the video is no longer public."), "success")
+    return _back(video)
+
+
+@bp.post("/videos/<public_id>/retry")
+@role_required(Role.CONTRIBUTOR)
+def retry(public_id: str):
+    video = _editable_or_403(public_id)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        editorial.retry(video)
+    except video_service.VideoError as exc:
+        return _refused(video, exc)
+    db.session.commit()
+    flash(_("The transcode is queued again."), "success")
+    return _back(video)
+
+
+@bp.post("/videos/<public_id>/delete")
+@role_required(Role.EDITOR)
+def delete(public_id: str):
+    video = _video_or_404(public_id)
+    if not ActionForm().validate():
+        abort(400)
+    title = video.title
+    editorial.delete(video)
+    db.session.commit()
+    flash(_("“%(title)s” is deleted, with all its files.", title=title), "success")
+    return redirect(url_for("portal.dashboard"))
+
+
+def when(value: datetime | None) -> str:
+    """A UTC time as the team reads it (the portal's time zone)."""
+    if value is None:
+        return ""
+    return value.astimezone(_timezone()).strftime("%Y-%m-%d %H:%M")
+
+
+bp.add_app_template_filter(when, "portal_time")

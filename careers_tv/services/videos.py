@@ -14,7 +14,6 @@ from ..jobs import ledger
 from ..models import (
     Announcement,
     Channel,
-    Role,
     User,
     Video,
     VideoStatus,
@@ -92,11 +91,3 @@ def publish(video: Video, at: datetime | None = None) -> None:
     if exists is None:  # republishing is not news: one announcement per video and account
         db.session.add(Announcement(video_id=video.id, account="default",
                                     language=video.language))
-
-
-def videos_for_dashboard(user: User, limit: int = 100) -> list[Video]:
-    """Editors and admins see every video; contributors see their own."""
-    query = sa.select(Video).order_by(Video.updated_at.desc()).limit(limit)
-    if not user.has_role(Role.EDITOR):
-        query = query.where(Video.created_by_id == user.id)
-    return list(db.session.scalars(query))
