@@ -32,6 +32,18 @@ from ..models._types import utcnow
 from ..storage import NotFound, StorageError, get_storage
 from ..storage.base import MIN_PART_SIZE
 from . import videos as video_service
+from .upload_errors import (  # noqa: F401 - re-exported: callers catch them from here
+    InvalidUpload,
+    OffsetMismatch,
+    UploadBusy,
+    UploadComplete,
+    UploadError,
+    UploadGone,
+    UploadNotFound,
+    UploadTooLarge,
+    VideoNotFound,
+    VideoNotWaiting,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,52 +56,6 @@ TERMINATE_LOCK_WAIT_SECONDS = 10
 _LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: NOWAIT refused, or lock_timeout ran out
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 _CONTENT_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]*/[\w.+-]+")
-
-
-class UploadError(Exception):
-    """A request about an upload that cannot be honoured."""
-
-
-class UploadNotFound(UploadError):
-    """No such upload, or not this user's."""
-
-
-class UploadGone(UploadError):
-    """Terminated or expired."""
-
-
-class UploadBusy(UploadError):
-    """Another request is writing this upload right now."""
-
-
-class UploadComplete(UploadError):
-    """All bytes arrived; the upload is the video's original now."""
-
-
-class OffsetMismatch(UploadError):
-    def __init__(self, expected: int, given: int):
-        super().__init__(f"the upload is at byte {expected}, not {given}")
-        self.expected, self.given = expected, given
-
-
-class UploadTooLarge(UploadError):
-    def __init__(self, limit: int):
-        super().__init__(f"more than {limit} bytes")
-        self.limit = limit
-
-
-class InvalidUpload(UploadError):
-    """The request describes no upload we can take (empty file, no video named...)."""
-
-
-class VideoNotFound(UploadError):
-    """The video named does not exist, or is not this user's to upload to."""
-
-
-class VideoNotWaiting(UploadError):
-    def __init__(self, status: VideoStatus | None):
-        super().__init__(f"the video is {status.value if status else 'gone'}")
-        self.status = status
 
 
 def max_bytes() -> int:
