@@ -14,15 +14,18 @@ from .status import LABELS, LIVE
 @role_required(Role.CONTRIBUTOR)
 def dashboard():
     wanted = request.args.get("status") or None
+    mine = request.args.get("mine") == "1"
     try:
         status = VideoStatus(wanted) if wanted else None
     except ValueError:
         abort(400, "unknown status")
     return render_template(
         "portal/dashboard.html",
-        videos=editorial.dashboard_videos(current_user, status),
-        counts=editorial.status_counts(current_user),
+        videos=editorial.dashboard_videos(current_user, status, mine),
+        counts=editorial.status_counts(current_user, mine),
         current_status=status,
+        mine=mine,
+        is_editor=editorial.is_editor(current_user),
         labels=LABELS,
         live=LIVE,
         expiring=schedule_service.expiring_consents(days=30)

@@ -169,24 +169,24 @@ def master_key(video: Video) -> str | None:
     return video.media_prefix + "master.m3u8" if video.media_prefix else None
 
 
-def visible_query(user: User):
+def visible_query(user: User, mine: bool = False):
+    """Editors and admins see every video (or only theirs); contributors see their own."""
     query = sa.select(Video)
-    if not is_editor(user):
+    if mine or not is_editor(user):
         query = query.where(Video.created_by_id == user.id)
     return query
 
 
-def dashboard_videos(user: User, status: VideoStatus | None = None,
+def dashboard_videos(user: User, status: VideoStatus | None = None, mine: bool = False,
                      limit: int = 200) -> list[Video]:
-    """Editors and admins see every video; contributors see their own."""
-    query = visible_query(user).order_by(Video.updated_at.desc()).limit(limit)
+    query = visible_query(user, mine).order_by(Video.updated_at.desc()).limit(limit)
     if status is not None:
         query = query.where(Video.status == status)
     return list(db.session.scalars(query))
 
 
-def status_counts(user: User) -> dict[VideoStatus, int]:
-    query = visible_query(user).with_only_columns(Video.status, sa.func.count()).group_by(
+def status_counts(user: User, mine: bool = False) -> dict[VideoStatus, int]:
+    query = visible_query(user, mine).with_only_columns(Video.status, sa.func.count()).group_by(
         Video.status)
     return dict(db.session.execute(query).all())
 

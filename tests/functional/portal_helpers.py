@@ -6,7 +6,8 @@ import re
 
 from tests.factories import PASSWORD
 
-TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"|name="csrf_token" type="hidden" value="([^"]+)"')
+TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"'
+                   r'|name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def csrf_token(client, path: str = "/portal/login") -> str:

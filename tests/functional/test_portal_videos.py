@@ -273,3 +273,15 @@ def test_the_dashboard_filters_by_status(client, session):
     page = client.get("/portal/?status=published").get_data(as_text=True)
     assert "Live on the site" in page and "Still processing" not in page
     assert client.get("/portal/?status=nonsense").status_code == 400
+
+
+def test_editors_can_narrow_the_dashboard_to_their_own_videos(client, session):
+    editor = UserFactory(role=Role.EDITOR)
+    VideoFactory(title="Uploaded by the editor", created_by=editor)
+    VideoFactory(title="Uploaded by a colleague")
+    session.commit()
+    login(client, editor)
+    everyone = client.get("/portal/").get_data(as_text=True)
+    assert "Uploaded by the editor" in everyone and "Uploaded by a colleague" in everyone
+    mine = client.get("/portal/?mine=1").get_data(as_text=True)
+    assert "Uploaded by the editor" in mine and "Uploaded by a colleague" not in mine
