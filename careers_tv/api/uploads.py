@@ -112,7 +112,7 @@ def _refuse(exc: upload_service.UploadError):
     if isinstance(exc, s.VideoNotWaiting):
         abort(409, _("This video is not waiting for a file."))
     if isinstance(exc, s.InvalidUpload):
-        abort(400, _("This upload cannot be accepted: %(reason)s.", reason=str(exc)))
+        abort(400, _("This upload cannot be accepted: %(reason)s.", reason=_(str(exc))))
     raise exc
 
 

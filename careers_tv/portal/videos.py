@@ -67,8 +67,13 @@ def _back(video, anchor: str = ""):
     return redirect(url_for("portal.video", public_id=video.public_id) + anchor)
 
 
-def _refused(video, exc: Exception, anchor: str = ""):
-    flash(str(exc), "error")
+def _message(exc: video_service.VideoError) -> str:
+    """The service's refusal in the reader's language (services mark their msgids N_)."""
+    return _(exc.message, **exc.params)
+
+
+def _refused(video, exc: video_service.VideoError, anchor: str = ""):
+    flash(_message(exc), "error")
     return _back(video, anchor)
 
 
@@ -85,7 +90,7 @@ def new_video():
             video = editorial.start_upload(channel, fields.pop("title"), current_user,
                                            tags=form.tags.data, **fields)
         except video_service.VideoError as exc:
-            form.title.errors = [*form.title.errors, str(exc)]
+            form.title.errors = [*form.title.errors, _message(exc)]
         else:
             db.session.commit()
             page = url_for("portal.video", public_id=video.public_id)

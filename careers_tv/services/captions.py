@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import Caption, Video
 from ..storage import Storage, get_storage
-from .videos import VideoError
+from .videos import N_, VideoError
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ _SRT_TIME = re.compile(r"^(\d{1,3}):(\d{1,2}):(\d{1,2})[,.](\d{3})$")
 _VTT_TIME = re.compile(r"^(?:(\d{1,3}):)?(\d{2}):(\d{2})\.(\d{3})$")
 _VTT_NON_CUE = ("NOTE", "STYLE", "REGION")
 _EXPECTED = {"srt": "00:00:01,000 --> 00:00:03,500", "vtt": "00:00:01.000 --> 00:00:03.500"}
+_NOT_TEXT = N_("This is not a caption file (it is not text). Choose an SRT or WebVTT file.")
 
 
 @dataclass
@@ -84,22 +85,24 @@ class _Cue:
 def to_webvtt(data: bytes, filename: str) -> str:
     """Check an SRT or WebVTT file and return it as clean WebVTT; CaptionError if unfit."""
     if len(data) > MAX_CAPTION_BYTES:
-        raise CaptionError(f"This caption file is too large: the limit is "
-                           f"{MAX_CAPTION_BYTES // 1024} KiB.")
+        raise CaptionError(N_("This caption file is too large: the limit is %(size)d KiB."),
+                           size=MAX_CAPTION_BYTES // 1024)
     text = _decode(data)
     if not text.strip():
-        raise CaptionError("This caption file is empty.")
+        raise CaptionError(N_("This caption file is empty."))
     fmt = _detect(text, filename)
     cues = _read_cues(text, fmt)
     for number, cue in enumerate(cues, 1):
         if cue.end <= cue.start:
             raise CaptionError(
-                f"Line {cue.line}: caption {number} ends ({_clock(cue.end)}) before it starts "
-                f"({_clock(cue.start)}).")
+                N_("Line %(line)d: caption %(number)d ends (%(end)s) before it starts "
+                   "(%(start)s)."),
+                line=cue.line, number=number, end=_clock(cue.end), start=_clock(cue.start))
         if cue.end > MAX_CUE_MS:
             raise CaptionError(
-                f"Line {cue.line}: caption {number} ends at {_clock(cue.end)}, later than "
-                f"any video here; check the hours and minutes.")
+                N_("Line %(line)d: caption %(number)d ends at %(end)s, later than any video "
+                   "here; check the hours and minutes."),
+                line=cue.line, number=number, end=_clock(cue.end))
     subs = pysubs2.SSAFile()
     for cue in cues:
         clean = _clean_text("\n".join(cue.text))
@@ -107,7 +110,7 @@ def to_webvtt(data: bytes, filename: str) -> str:
             subs.append(pysubs2.SSAEvent(start=cue.start, end=cue.end,
                                          text=clean.replace("\n", r"\N")))
     if not subs.events:
-        raise CaptionError("This caption file has timings but no caption text.")
+        raise CaptionError(N_("This caption file has timings but no caption text."))
     # keep_ssa_tags: the text is already final; do not let the writer interpret braces.
     return subs.to_string("vtt", keep_ssa_tags=True)
 
@@ -116,8 +119,7 @@ def _decode(data: bytes) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encodings = ("utf-16",)  # Windows Notepad's "Unicode"
     elif b"\x00" in data:
-        raise CaptionError("This is not a caption file (it is not text). "
-                           "Choose an SRT or WebVTT file.")
+        raise CaptionError(_NOT_TEXT)
     else:
         # UTF-8 (with or without BOM) first; subtitle tools on Windows still write cp1252.
         encodings = ("utf-8-sig", "cp1252")
@@ -130,8 +132,7 @@ def _decode(data: bytes) -> str:
         if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\f" for ch in text):
             break  # control characters: a binary file that happened to decode
         return text
-    raise CaptionError("This is not a caption file (it is not text). "
-                       "Choose an SRT or WebVTT file.")
+    raise CaptionError(_NOT_TEXT)
 
 
 def _detect(text: str, filename: str) -> str:
@@ -146,11 +147,12 @@ def _detect(text: str, filename: str) -> str:
     except pysubs2.Pysubs2Error:
         other = None
     if other in OTHER_FORMATS:
-        raise CaptionError(f"This file is in the {OTHER_FORMATS[other]} subtitle format. Export it "
-                           f"as SRT or WebVTT from your subtitle tool and upload that instead.")
+        raise CaptionError(N_("This file is in the %(format)s subtitle format. Export it as SRT "
+                              "or WebVTT from your subtitle tool and upload that instead."),
+                           format=OTHER_FORMATS[other])
     name = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    raise CaptionError(f"“{name[:80]}” does not look like a caption file: no caption timings "
-                       f"found. Choose an SRT or WebVTT file.")
+    raise CaptionError(N_("“%(name)s” does not look like a caption file: no caption timings "
+                          "found. Choose an SRT or WebVTT file."), name=name[:80])
 
 
 def _blocks(text: str):
@@ -180,29 +182,31 @@ def _read_cues(text: str, fmt: str) -> list[_Cue]:
         elif timing_at is None:
             if lines[0].strip().isdigit():
                 raise CaptionError(
-                    f"Line {start_line}: caption {lines[0].strip()} has no timing. "
-                    f"A timing looks like {_EXPECTED[fmt]}.")
+                    N_("Line %(line)d: caption %(number)s has no timing. A timing looks like "
+                       "%(example)s."),
+                    line=start_line, number=lines[0].strip(), example=_EXPECTED[fmt])
             if not cues:
                 raise CaptionError(
-                    f"Line {start_line}: there is text before the first caption. An SRT file "
-                    f"starts with a caption number and its timing.")
+                    N_("Line %(line)d: there is text before the first caption. An SRT file "
+                       "starts with a caption number and its timing."), line=start_line)
             cues[-1].text.extend(lines)  # a blank line inside a caption's text
             continue
         elif timing_at > 1 or (timing_at == 1 and not lines[0].strip().isdigit()):
             raise CaptionError(
-                f"Line {start_line}: expected a caption number and a timing such as "
-                f"{_EXPECTED[fmt]}, found “{lines[0][:60]}”.")
+                N_("Line %(line)d: expected a caption number and a timing such as "
+                   "%(example)s, found “%(found)s”."),
+                line=start_line, example=_EXPECTED[fmt], found=lines[0][:60])
         line_number = start_line + timing_at
         start, end = _parse_timing(lines[timing_at], fmt, line_number)
         cue = _Cue(line=line_number, start=start, end=end, text=lines[timing_at + 1:])
         if any("-->" in line for line in cue.text):
             bad = next(i for i, line in enumerate(cue.text) if "-->" in line)
             raise CaptionError(
-                f"Line {line_number + 1 + bad}: two timings in one caption; a blank line must "
-                f"separate captions.")
+                N_("Line %(line)d: two timings in one caption; a blank line must separate "
+                   "captions."), line=line_number + 1 + bad)
         cues.append(cue)
     if not cues:
-        raise CaptionError("This caption file has no captions.")
+        raise CaptionError(N_("This caption file has no captions."))
     return cues
 
 
@@ -210,8 +214,9 @@ def _parse_timing(line: str, fmt: str, line_number: int) -> tuple[int, int]:
     match = _TIMING.match(line)
     times = match and (_parse_time(match["start"], fmt), _parse_time(match["end"], fmt))
     if not times or None in times:
-        raise CaptionError(f"Line {line_number}: “{line.strip()[:60]}” is not a valid timing. "
-                           f"A timing looks like {_EXPECTED[fmt]}.")
+        raise CaptionError(N_("Line %(line)d: “%(found)s” is not a valid timing. A timing looks "
+                              "like %(example)s."),
+                           line=line_number, found=line.strip()[:60], example=_EXPECTED[fmt])
     return times
 
 
@@ -290,8 +295,9 @@ def caption_key(video: Video, language: str) -> str:
 def check_language(language: str) -> str:
     language = (language or "").strip().lower()
     if language not in CAPTION_LANGUAGES:
-        raise CaptionError(f"Captions in “{language[:8]}” are not supported; choose one of "
-                           f"{', '.join(CAPTION_LANGUAGES)}.")
+        raise CaptionError(N_("Captions in “%(language)s” are not supported; choose one of "
+                              "%(languages)s."),
+                           language=language[:8], languages=", ".join(CAPTION_LANGUAGES))
     return language
 
 
@@ -335,7 +341,7 @@ def delete_caption(video: Video, language: str) -> None:
     """Remove the video's captions in `language`; the file goes once the caller commits."""
     caption = caption_for(video, (language or "").strip().lower())
     if caption is None:
-        raise CaptionError("This video has no captions in that language.")
+        raise CaptionError(N_("This video has no captions in that language."))
     _on_commit_delete(get_storage(), caption.storage_key)
     video.captions.remove(caption)  # delete-orphan: the row goes at the flush
     db.session.flush()

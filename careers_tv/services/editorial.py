@@ -18,7 +18,7 @@ from ..jobs import ledger
 from ..models import Channel, Role, Tag, User, Video, VideoStatus
 from ..storage import get_storage
 from .schedule import consent_blocks_publishing
-from .videos import VideoError, publish, queue_transcode
+from .videos import N_, VideoError, publish, queue_transcode
 
 # Statuses in which the person who uploaded a video may still change it.
 CONTRIBUTOR_EDITABLE = frozenset({
@@ -78,7 +78,7 @@ def update_metadata(video: Video, *, channel: Channel | None = None, tags: str |
                     **fields) -> None:
     fields = _clean(fields)
     if "title" in fields and not fields["title"]:
-        raise VideoError("A video needs a title.")
+        raise VideoError(N_("A video needs a title."))
     for name, value in fields.items():
         setattr(video, name, value)
     if channel is not None:
@@ -99,7 +99,7 @@ def set_tags(video: Video, text: str | None) -> None:
         if label and tag_slug(label):
             labels.setdefault(tag_slug(label), label)
     if len(labels) > MAX_TAGS:
-        raise VideoError(f"At most {MAX_TAGS} tags.")
+        raise VideoError(N_("At most %(count)d tags."), count=MAX_TAGS)
     existing = {t.slug: t for t in db.session.scalars(
         sa.select(Tag).where(Tag.slug.in_(list(labels))))} if labels else {}
     video.tags = [existing.get(slug) or Tag(slug=slug, label=label)
@@ -108,16 +108,16 @@ def set_tags(video: Video, text: str | None) -> None:
 
 def publish_now(video: Video, today: date) -> None:
     if video.status not in (VideoStatus.READY, VideoStatus.SCHEDULED, VideoStatus.UNPUBLISHED):
-        raise VideoError("Only a video that is ready (or was unpublished) can be published.")
+        raise VideoError(N_("Only a video that is ready (or was unpublished) can be published."))
     consent_blocks_publishing(video, today)
     publish(video)
 
 
 def schedule(video: Video, at: datetime, now: datetime) -> None:
     if at <= now:
-        raise VideoError("Choose a time in the future to schedule the video.")
+        raise VideoError(N_("Choose a time in the future to schedule the video."))
     if video.status not in (VideoStatus.READY, VideoStatus.SCHEDULED, VideoStatus.UNPUBLISHED):
-        raise VideoError("Only a video that is ready (or was unpublished) can be scheduled.")
+        raise VideoError(N_("Only a video that is ready (or was unpublished) can be scheduled."))
     consent_blocks_publishing(video, at)
     if video.status is VideoStatus.SCHEDULED:
         video.publish_at = at  # moving the date keeps the status
@@ -131,13 +131,13 @@ def unpublish(video: Video, reason: str | None = None) -> None:
         video.publish_at = None
         return
     if video.status is not VideoStatus.PUBLISHED:
-        raise VideoError("This video is not published.")
+        raise VideoError(N_("This video is not published."))
     video.transition(VideoStatus.UNPUBLISHED, reason)
 
 
 def retry(video: Video) -> None:
     if video.status is not VideoStatus.FAILED:
-        raise VideoError("Only a failed transcode can be retried.")
+        raise VideoError(N_("Only a failed transcode can be retried."))
     queue_transcode(video)
 
 
@@ -157,7 +157,7 @@ def poster_candidates(video: Video) -> list[str]:
 
 def choose_poster(video: Video, key: str) -> None:
     if key not in poster_candidates(video) and key != default_poster(video):
-        raise VideoError("This picture is not one of the video's poster candidates.")
+        raise VideoError(N_("This picture is not one of the video's poster candidates."))
     video.poster_key = key
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import lazyload
 from ..extensions import db
 from ..models import Video, VideoStatus
 from ..models._types import utcnow
-from .videos import VideoError, publish
+from .videos import N_, VideoError, publish
 
 # Rows changed per transaction: bounds how long locks are held when many are due at once.
 BATCH_SIZE = 100
@@ -44,9 +44,9 @@ def consent_blocks_publishing(video: Video, on_date: date | datetime) -> None:
     """
     if consent_expired(video, on_date):
         raise VideoError(
-            f"The speaker's consent for this video ends on "
-            f"{video.consent_expires_on.isoformat()}: it cannot be published on or after "
-            f"that date. Record a renewed consent first.")
+            N_("The speaker's consent for this video ends on %(date)s: it cannot be published "
+               "on or after that date. Record a renewed consent first."),
+            date=video.consent_expires_on.isoformat())
 
 
 def _lockable(query: sa.Select) -> sa.Select:

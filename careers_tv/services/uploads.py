@@ -44,6 +44,7 @@ from .upload_errors import (  # noqa: F401 - re-exported: callers catch them fro
     VideoNotFound,
     VideoNotWaiting,
 )
+from .videos import N_
 
 log = logging.getLogger(__name__)
 
@@ -144,12 +145,12 @@ def create_upload(user: User, length: int, metadata: dict[str, str]) -> Upload:
     The video must be waiting for its file (UPLOADING), or a draft with no file yet, which
     then waits for this one."""
     if length <= 0:
-        raise InvalidUpload("the file is empty")
+        raise InvalidUpload(N_("the file is empty"))
     if length > max_bytes():
         raise UploadTooLarge(max_bytes())
     public_id = metadata.get("video") or ""
     if not public_id:
-        raise InvalidUpload("no video named in the upload's metadata")
+        raise InvalidUpload(N_("no video named in the upload's metadata"))
     video = db.session.scalar(
         sa.select(Video).where(Video.public_id == public_id).with_for_update(of=Video)
     )

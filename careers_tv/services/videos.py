@@ -24,8 +24,22 @@ from ..storage import get_storage
 TRANSCODE_JOB = "transcode"
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction (pybabel knows `N_`); it is translated where shown."""
+    return message
+
+
 class VideoError(ValueError):
-    """A request about a video that cannot be honoured; the message is for people."""
+    """A request about a video that cannot be honoured; the message is for people.
+
+    `message` is the English msgid with %(name)s placeholders and `params` their values: the
+    portal shows `_(exc.message, **exc.params)`, the CLI and jobs `str(exc)` (no request).
+    """
+
+    def __init__(self, message: str, **params) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message % params if params else message)
 
 
 def safe_filename(name: str, default: str = "original") -> str:
@@ -52,7 +66,7 @@ def create_video(channel: Channel, title: str, *, created_by: User | None = None
                  **metadata) -> Video:
     title = title.strip()
     if not title:
-        raise VideoError("A video needs a title.")
+        raise VideoError(N_("A video needs a title."))
     video = Video(channel=channel, title=title[:200], created_by=created_by, **metadata)
     db.session.add(video)
     db.session.flush()
@@ -70,7 +84,7 @@ def stage_original(video: Video, path: Path, filename: str | None = None) -> str
 def queue_transcode(video: Video) -> None:
     """Queue (or re-queue) a transcode; committed by the caller, sent after the commit."""
     if video.original_key is None:
-        raise VideoError("This video has no original file to transcode.")
+        raise VideoError(N_("This video has no original file to transcode."))
     video.transition(VideoStatus.QUEUED)
     video.progress = 0
     ledger.enqueue(TRANSCODE_JOB, queue="transcode", video_id=video.id)

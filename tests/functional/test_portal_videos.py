@@ -242,7 +242,8 @@ def test_choosing_another_poster_among_the_candidates(client, session, storage):
     assert _reload(session, video).poster_key == chosen
     elsewhere = f"videos/{video.public_id}/../../originals/secret.jpg"
     response = post(client, f"/portal/videos/{video.public_id}/poster", token,
-                    {"key": elsewhere}, follow_redirects=True)
+                    {"key": elsewhere}, follow_redirects=True,
+                    headers={"Accept-Language": "en"})
     assert "not one of the video" in response.get_data(as_text=True)
     assert _reload(session, video).poster_key == chosen
 
