@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -30,7 +31,7 @@ def register_error_handlers(app: Flask) -> None:
                     response.headers[header] = exc.get_response().headers[header]
             return response
         if isinstance(exc, CSRFError):
-            exc.description = "The form expired or was not sent from this site. Please retry."
+            exc.description = _("The form expired or was not sent from this site. Please retry.")
         return render_template("error.html", error=exc), exc.code
 
     @app.errorhandler(Exception)
