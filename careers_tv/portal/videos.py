@@ -77,6 +77,17 @@ def _refused(video, exc: video_service.VideoError, anchor: str = ""):
     return _back(video, anchor)
 
 
+def _apply(video, change, done: str, anchor: str = ""):
+    """Make one editorial change: committed and confirmed, or refused with the reason."""
+    try:
+        change()
+    except video_service.VideoError as exc:  # CaptionError included
+        return _refused(video, exc, anchor)
+    db.session.commit()
+    flash(done, "success")
+    return _back(video, anchor)
+
+
 @bp.route("/videos/new", methods=["GET", "POST"])
 @role_required(Role.CONTRIBUTOR)
 def new_video():
@@ -162,14 +173,10 @@ def update_video(public_id: str):
             label = getattr(form, field).label.text if hasattr(form, field) else field
             flash(f"{label}: {' '.join(map(str, errors))}", "error")
         return _back(video, "#details")
-    try:
-        editorial.update_metadata(video, channel=editorial.get_channel_by_id(form.channel.data),
-                                  tags=form.tags.data, **form.metadata())
-    except video_service.VideoError as exc:
-        return _refused(video, exc, "#details")
-    db.session.commit()
-    flash(_("Details saved."), "success")
-    return _back(video, "#details")
+    channel = editorial.get_channel_by_id(form.channel.data)
+    return _apply(video, lambda: editorial.update_metadata(
+        video, channel=channel, tags=form.tags.data, **form.metadata()),
+        _("Details saved."), "#details")
 
 
 @bp.get("/videos/status.json")
@@ -197,13 +204,9 @@ def add_caption(public_id: str):
         return _back(video, "#captions")
     upload = form.file.data
     data = upload.stream.read(caption_service.MAX_CAPTION_BYTES + 1)
-    try:
-        caption_service.save_caption(video, form.language.data, None, data, upload.filename)
-    except caption_service.CaptionError as exc:
-        return _refused(video, exc, "#captions")
-    db.session.commit()
-    flash(_("Captions saved."), "success")
-    return _back(video, "#captions")
+    return _apply(video, lambda: caption_service.save_caption(
+        video, form.language.data, None, data, upload.filename),
+        _("Captions saved."), "#captions")
 
 
 @bp.post("/videos/<public_id>/captions/<language>/delete")
@@ -212,13 +215,8 @@ def delete_caption(public_id: str, language: str):
     video = _video_or_404(public_id)
     if not ActionForm().validate():
         abort(400)
-    try:
-        caption_service.delete_caption(video, language)
-    except caption_service.CaptionError as exc:
-        return _refused(video, exc, "#captions")
-    db.session.commit()
-    flash(_("Captions removed."), "success")
-    return _back(video, "#captions")
+    return _apply(video, lambda: caption_service.delete_caption(video, language),
+                  _("Captions removed."), "#captions")
 
 
 @bp.post("/videos/<public_id>/poster")
@@ -228,13 +226,8 @@ def choose_poster(public_id: str):
     form = PosterForm()
     if not form.validate():
         abort(400)
-    try:
-        editorial.choose_poster(video, form.key.data)
-    except video_service.VideoError as exc:
-        return _refused(video, exc, "#poster")
-    db.session.commit()
-    flash(_("Poster changed."), "success")
-    return _back(video, "#poster")
+    return _apply(video, lambda: editorial.choose_poster(video, form.key.data),
+                  _("Poster changed."), "#poster")
 
 
 def _captions_confirmed(video, form) -> bool:
@@ -255,13 +248,8 @@ def publish(public_id: str):
         abort(400)
     if not _captions_confirmed(video, form):
         return _back(video, "#publish")
-    try:
-        editorial.publish_now(video, utcnow().date())
-    except video_service.VideoError as exc:
-        return _refused(video, exc, "#publish")
-    db.session.commit()
-    flash(_("Published. The announcement on X goes out shortly."), "success")
-    return _back(video)
+    return _apply(video, lambda: editorial.publish_now(video, utcnow().date()),
+                  _("Published. The announcement on X goes out shortly."), "#publish")
 
 
 @bp.post("/videos/<public_id>/schedule")
@@ -275,13 +263,8 @@ def schedule(public_id: str):
     if not _captions_confirmed(video, form):
         return _back(video, "#publish")
     at = form.publish_at.data.replace(tzinfo=_timezone()).astimezone(UTC)
-    try:
-        editorial.schedule(video, at, utcnow())
-    except video_service.VideoError as exc:
-        return _refused(video, exc, "#publish")
-    db.session.commit()
-    flash(_("Scheduled."), "success")
-    return _back(video)
+    return _apply(video, lambda: editorial.schedule(video, at, utcnow()), _("Scheduled."),
+                  "#publish")
 
 
 @bp.post("/videos/<public_id>/unpublish")
@@ -290,13 +273,8 @@ def unpublish(public_id: str):
     video = _video_or_404(public_id)
     if not ActionForm().validate():
         abort(400)
-    try:
-        editorial.unpublish(video)
-    except video_service.VideoError as exc:
-        return _refused(video, exc)
-    db.session.commit()
-    flash(_("Unpublished: the video is no longer public."), "success")
-    return _back(video)
+    return _apply(video, lambda: editorial.unpublish(video),
+                  _("Unpublished: the video is no longer public."), "#publish")
 
 
 @bp.post("/videos/<public_id>/retry")
@@ -305,13 +283,7 @@ def retry(public_id: str):
     video = _editable_or_403(public_id)
     if not ActionForm().validate():
         abort(400)
-    try:
-        editorial.retry(video)
-    except video_service.VideoError as exc:
-        return _refused(video, exc)
-    db.session.commit()
-    flash(_("The transcode is queued again."), "success")
-    return _back(video)
+    return _apply(video, lambda: editorial.retry(video), _("The transcode is queued again."))
 
 
 @bp.post("/videos/<public_id>/delete")
