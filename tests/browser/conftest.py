@@ -50,3 +50,21 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format, *args):  # noqa: A002 - keep test output readable
         pass
+
+
+@pytest.fixture
+def proxy(app, test_env, tmp_path):
+    """The app under gunicorn (test database and storage; data via `committed`), reached
+    through a shaky line (throttle, cut) that notes the requests. The app's public address
+    is the proxy's, so media URLs in its pages go through the same line."""
+    from .live import LiveServer, Proxy, free_port
+
+    port = free_port()
+    line = Proxy(port)
+    server = LiveServer({**test_env, "PUBLIC_BASE_URL": line.url}, tmp_path, port=port)
+    try:
+        server.wait_ready()
+        yield line
+    finally:
+        server.stop()
+        line.stop()
