@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, urlencode
@@ -117,6 +117,10 @@ class LocalStorage:
     # -- writes ---------------------------------------------------------------------------
 
     def _write(self, key: str, source: BinaryIO) -> None:
+        self._write_with(key, lambda out: shutil.copyfileobj(source, out, _COPY_CHUNK))
+
+    def _write_with(self, key: str, fill: Callable[[BinaryIO], None]) -> None:
+        """Write the object's bytes with `fill(file)` into a temporary file, then rename."""
         target = self.path_for(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +131,7 @@ class LocalStorage:
             raise StorageError(f"cannot write {key!r}: {exc}") from exc
         try:
             with os.fdopen(fd, "wb") as out:
-                shutil.copyfileobj(source, out, _COPY_CHUNK)
+                fill(out)
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(tmp_name, 0o644)  # mkstemp makes 0600; media is meant to be readable
@@ -312,27 +316,12 @@ class LocalStorage:
             if not path.is_file():
                 raise StorageError(f"part {number} of {key!r} is missing or was replaced")
             sources.append(path)
-        target = self.path_for(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(
-                dir=target.parent, prefix=_TMP_PREFIX, suffix=_TMP_SUFFIX
-            )
-        except OSError as exc:
-            raise StorageError(f"cannot write {key!r}: {exc}") from exc
-        try:
-            with os.fdopen(fd, "wb") as out:
-                for path in sources:
-                    _append_file(path, out)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp_name, 0o644)
-            os.replace(tmp_name, target)
-        except BaseException as exc:
-            Path(tmp_name).unlink(missing_ok=True)
-            if isinstance(exc, OSError):
-                raise StorageError(f"cannot write {key!r}: {exc}") from exc
-            raise
+
+        def join(out: BinaryIO) -> None:
+            for path in sources:
+                _append_file(path, out)
+
+        self._write_with(key, join)
         shutil.rmtree(folder, ignore_errors=True)
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
