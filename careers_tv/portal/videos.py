@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
@@ -81,9 +82,15 @@ def _apply(video, change, done: str, anchor: str = ""):
     """Make one editorial change: committed and confirmed, or refused with the reason."""
     try:
         change()
+        db.session.commit()
     except video_service.VideoError as exc:  # CaptionError included
+        db.session.rollback()
         return _refused(video, exc, anchor)
-    db.session.commit()
+    except IntegrityError:  # two people saved the same thing at the same moment
+        db.session.rollback()
+        flash(_("Someone changed this video at the same moment. Check the page and try "
+                "again."), "error")
+        return _back(video, anchor)
     flash(done, "success")
     return _back(video, anchor)
 
