@@ -17,6 +17,7 @@
   var pause = widget.querySelector("[data-upload-pause]");
   var resume = widget.querySelector("[data-upload-resume]");
   var current = null;
+  var resuming = false;
 
   function say(key, values) {
     var text = widget.dataset["msg" + key] || key;
@@ -61,7 +62,13 @@
         return Promise.resolve(["careers-tv", videoId, f.name, f.size, f.lastModified].join(":"));
       },
       removeFingerprintOnSuccess: true,
-      onProgress: show,
+      onProgress: function (sent, total) {
+        if (resuming) {  // the first figure after a resume: about what the server already had
+          resuming = false;
+          say("Resumed", { done: size(sent) });
+        }
+        show(sent, total);
+      },
       onShouldRetry: function (err, attempt, options) {
         var status = err.originalResponse ? err.originalResponse.getStatus() : 0;
         if (status >= 400 && status < 500 && status !== 409 && status !== 423 && status !== 429) {
@@ -91,7 +98,7 @@
     upload.findPreviousUploads().then(function (previous) {
       if (previous.length) {
         upload.resumeFromPreviousUpload(previous[0]);
-        say("Resumed", { done: "…" });
+        resuming = true;
       }
       upload.start();
     });
