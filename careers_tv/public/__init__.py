@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import health, media, views  # noqa: E402,F401
+from . import feeds, health, media, search, views, watch  # noqa: E402,F401

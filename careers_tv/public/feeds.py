@@ -1,0 +1,3 @@
+"""Machine-readable views: Atom feeds, the sitemap, oEmbed."""
+
+from . import bp  # noqa: F401

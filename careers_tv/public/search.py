@@ -1,0 +1,3 @@
+"""The search page."""
+
+from . import bp  # noqa: F401
