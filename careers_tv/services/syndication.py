@@ -1,0 +1,189 @@
+"""What the feeds, the sitemap and oEmbed say about videos: the queries and the public URLs.
+
+Feeds and the sitemap list only published videos with public visibility: unlisted ones are
+reachable by their link alone and must not leak through a machine-readable list. oEmbed is
+asked about one link a person already has, so unlisted videos answer there too.
+
+URLs are absolute and built from PUBLIC_BASE_URL, never from the request's Host header: a feed
+or a sitemap fetched through a proxy or an internal name must still point at the public site.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+
+from transcoding.poster import POSTER_LONG_SIDE, scaled_size
+
+from ..extensions import db
+from ..models import Channel, Video, VideoStatus, Visibility
+from ..storage import get_storage
+
+FEED_SIZE = 50
+# A sitemap file holds at most 50,000 URLs; the home page and the channels take a few.
+SITEMAP_MAX_VIDEOS = 49_000
+# Google's video sitemap limits, which a longer value makes it reject the entry.
+SITEMAP_DESCRIPTION_MAX = 2048
+SITEMAP_MAX_TAGS = 32
+SITEMAP_MAX_DURATION = 28_800
+# oEmbed: the box the player fits in when the consumer gives no maximum.
+EMBED_DEFAULT_SIDE = 640
+WIDESCREEN = 16 / 9
+
+
+def _listed():
+    """Videos anyone may find without being given the link."""
+    return sa.select(Video).where(
+        Video.status == VideoStatus.PUBLISHED, Video.visibility == Visibility.PUBLIC
+    )
+
+
+def latest_videos(channel: Channel | None = None, limit: int = FEED_SIZE) -> list[Video]:
+    """The newest listed videos, of one channel or of all; channel and tags loaded with them."""
+    query = _listed().order_by(Video.published_at.desc(), Video.id.desc()).limit(limit)
+    if channel is not None:
+        query = query.where(Video.channel_id == channel.id)
+    return list(db.session.scalars(query))
+
+
+def sitemap_videos(limit: int = SITEMAP_MAX_VIDEOS) -> list[Video]:
+    """Every listed video, newest first (channel and tags loaded with them)."""
+    query = _listed().order_by(Video.published_at.desc(), Video.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def embeddable_video(public_id: str) -> Video | None:
+    """A published video by its public id, listed or unlisted; None for anything else."""
+    return db.session.scalar(
+        sa.select(Video).where(Video.public_id == public_id,
+                               Video.status == VideoStatus.PUBLISHED)
+    )
+
+
+def entry_updated(video: Video) -> datetime:
+    """When a feed reader should consider the entry last changed (never before publication)."""
+    if video.published_at is None:
+        return video.updated_at
+    return max(video.updated_at, video.published_at)
+
+
+def feed_updated(videos: list[Video], channels: list[Channel]) -> datetime:
+    """The feed's own `updated`: its newest entry, or when its channel(s) appeared if empty."""
+    if videos:
+        return max(entry_updated(v) for v in videos)
+    return max(c.created_at for c in channels)
+
+
+# -- URLs ---------------------------------------------------------------------------------
+
+
+def site_url(path: str = "/") -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def watch_url(video: Video) -> str:
+    return site_url(f"/videos/{video.public_id}")
+
+
+def embed_url(video: Video) -> str:
+    return site_url(f"/embed/{video.public_id}")
+
+
+def channel_url(channel: Channel) -> str:
+    return site_url(f"/channels/{channel.slug}")
+
+
+def poster_key(video: Video) -> str | None:
+    if video.poster_key:
+        return video.poster_key
+    if video.media_prefix:
+        return f"{video.media_prefix}poster.jpg"
+    return None
+
+
+def poster_url(video: Video) -> str | None:
+    key = poster_key(video)
+    return get_storage().public_url(key) if key else None
+
+
+def master_playlist_url(video: Video) -> str | None:
+    if not video.media_prefix:
+        return None
+    return get_storage().public_url(f"{video.media_prefix}master.m3u8")
+
+
+def poster_size(video: Video) -> tuple[int, int] | None:
+    """The poster's pixel size: the transcoder writes it at the video's shape, long side capped."""
+    if not video.width or not video.height:
+        return None
+    return scaled_size(video.width, video.height, long_side=POSTER_LONG_SIDE)
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _port(parts) -> int | None:
+    """The explicit port, or None for the scheme's own (so http and https links both match)."""
+    port = parts.port
+    return None if port is None or port == DEFAULT_PORTS.get(parts.scheme) else port
+
+
+def public_id_from_watch_url(url: str) -> str | None:
+    """The video's public id in one of our watch or embed links; None for anything else."""
+    try:
+        parts = urlsplit(url.strip())
+        ours = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+        if parts.scheme not in DEFAULT_PORTS or _port(parts) != _port(ours):
+            return None
+    except ValueError:  # an unparsable port or bracketed host
+        return None
+    if not parts.hostname or parts.hostname != ours.hostname:
+        return None
+    base_path = ours.path.rstrip("/")
+    path = parts.path.rstrip("/")
+    if not path.startswith(base_path + "/"):
+        return None
+    segments = path[len(base_path) + 1:].split("/")
+    if len(segments) != 2 or segments[0] not in ("videos", "embed") or not segments[1]:
+        return None
+    return segments[1]
+
+
+# -- oEmbed sizes ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Size:
+    width: int
+    height: int
+
+
+def embed_size(video: Video, maxwidth: int | None, maxheight: int | None) -> Size:
+    """The player's size: the video's shape fitted in the consumer's box (never beyond it).
+
+    Without a maximum the box is square, so a portrait phone video gets a portrait player
+    rather than a huge one; with only one maximum the other side allows at least as much.
+    """
+    ratio = video.width / video.height if video.width and video.height else WIDESCREEN
+    box_width = maxwidth or max(EMBED_DEFAULT_SIDE, maxheight or 0)
+    box_height = maxheight or max(EMBED_DEFAULT_SIDE, maxwidth or 0)
+    width = max(1, math.floor(min(box_width, box_height * ratio)))
+    height = max(1, min(box_height, round(width / ratio)))
+    return Size(width, height)
+
+
+def thumbnail_for_embed(video: Video, maxwidth: int | None,
+                        maxheight: int | None) -> tuple[str, Size] | None:
+    """The poster, when its size is known and fits the consumer's box (oEmbed requires it)."""
+    url, size = poster_url(video), poster_size(video)
+    if url is None or size is None:
+        return None
+    width, height = size
+    if (maxwidth and width > maxwidth) or (maxheight and height > maxheight):
+        return None
+    return url, Size(width, height)
