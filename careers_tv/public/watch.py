@@ -1,3 +1,88 @@
 """Watch, embed and transcript pages of one video."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..services import watching
+from ..services.captions import captions_for
+from ..storage import get_storage
+from . import bp
+
+# Shared links and embeds are read by crawlers and CDNs: a minute is fresh enough for an edit
+# to show quickly, and the ETag lets a returning browser skip the body.
+CACHE_CONTROL = "public, max-age=60"
+EMBED_SIZE = (1280, 720)
+
+
+def _watchable(public_id: str):
+    found = watching.find(public_id)
+    if found.gone:
+        abort(410, description=_("This video has been withdrawn and is no longer available."))
+    if found.video is None:
+        abort(404, description=_("There is no video at this address. The link may be wrong."))
+    return found.video
+
+
+def absolute(endpoint: str, **values) -> str:
+    """An address on the public site, built on PUBLIC_BASE_URL (what links are shared with)."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
+def _media(video) -> dict:
+    """Addresses of the video's media (None for what it lacks)."""
+    storage = get_storage()
+    prefix = video.media_prefix
+    poster = video.poster_key or (prefix + "poster.jpg" if prefix else None)
+    return {
+        "master": storage.public_url(prefix + "master.m3u8") if prefix else None,
+        "storyboard": storage.public_url(prefix + "storyboard/thumbnails.vtt") if prefix else None,
+        "poster": storage.public_url(poster) if poster else None,
+        "captions": [(c, storage.public_url(c.storage_key)) for c in captions_for(video)],
+    }
+
+
+def _start_time() -> float:
+    try:
+        return max(0.0, float(request.args.get("t", 0)))
+    except ValueError:  # a hand-edited link: start at the beginning rather than refuse
+        return 0.0
+
+
+def _cached(body: str, headers: dict | None = None) -> Response:
+    response = Response(body, mimetype="text/html")
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers.update(headers or {})
+    response.add_etag()  # from the body: anything shown that changes, changes the tag
+    return response.make_conditional(request)
+
+
+@bp.get("/videos/<public_id>")
+def watch(public_id: str):
+    video = _watchable(public_id)
+    body = render_template(
+        "public/watch.html", video=video, media=_media(video), related=watching.related(video),
+        start=_start_time(), absolute=absolute, iso_duration=watching.iso_duration,
+        clock=watching.clock, embed_size=EMBED_SIZE, storage_url=get_storage().public_url,
+    )
+    return _cached(body)
+
+
+@bp.get("/embed/<public_id>")
+def embed(public_id: str):
+    video = _watchable(public_id)
+    body = render_template("public/embed.html", video=video, media=_media(video),
+                           start=_start_time(), absolute=absolute)
+    # Careers sites and partners embed the player: any page may frame it.
+    return _cached(body, {"Content-Security-Policy": "frame-ancestors *"})
+
+
+@bp.get("/videos/<public_id>/transcript")
+def transcript(public_id: str):
+    video = _watchable(public_id)
+    text = watching.transcript(video, request.args.get("lang") or video.language)
+    body = render_template("public/transcript.html", video=video, transcript=text,
+                           absolute=absolute, clock=watching.clock)
+    return _cached(body)

@@ -374,3 +374,28 @@ def _after_rollback(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the outermost transaction rolled back
         session.info.pop(_DELETE_AFTER_COMMIT, None)
         _delete_quietly(session.info.pop(_DELETE_AFTER_ROLLBACK, ()))
+
+
+# -- reading stored tracks ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One caption as a reader sees it: when it starts and ends (ms) and its plain text."""
+
+    start: int
+    end: int
+    text: str
+
+
+def read_cues(vtt: str) -> list[Cue]:
+    """The cues of a WebVTT track we stored, as plain text (markup dropped, entities read).
+
+    The same strict reader as uploads, so a transcript shows exactly what the player shows.
+    """
+    cues = []
+    for cue in _read_cues(vtt.replace("\r\n", "\n"), "vtt"):
+        text = re.sub(r"</?[ibu]>", "", _clean_text("\n".join(cue.text)))
+        if text:
+            cues.append(Cue(cue.start, cue.end, html.unescape(text)))
+    return cues
