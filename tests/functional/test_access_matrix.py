@@ -40,6 +40,10 @@ MATRIX = [
     ("GET", "/channels/temoignages", everyone(200)),
     ("GET", "/healthz", everyone(200)),
     ("GET", "/readyz", everyone(200)),
+    ("GET", "/feed.xml", everyone(200)),
+    ("GET", "/channels/temoignages/feed.xml", everyone(200)),
+    ("GET", "/sitemap.xml", everyone(200)),
+    ("GET", "/oembed", everyone(400)),  # no url given
     ("GET", "/media/videos/none/missing.m3u8", everyone(404)),
     ("GET", "/api/v1/channels", everyone(200)),
     ("GET", "/portal/login", {ANON: 200, CONTRIB: 302, EDITOR: 302, ADMIN: 302}),
