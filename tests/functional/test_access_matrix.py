@@ -38,6 +38,7 @@ def staff(least: str, anonymous=LOGIN):
 MATRIX = [
     ("GET", "/", everyone(200)),
     ("GET", "/channels/temoignages", everyone(200)),
+    ("GET", "/tags/nothing-tagged-yet", everyone(404)),
     ("GET", "/healthz", everyone(200)),
     ("GET", "/readyz", everyone(200)),
     ("GET", "/feed.xml", everyone(200)),
