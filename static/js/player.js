@@ -249,6 +249,13 @@
     seek.addEventListener("blur", hidePreview);
   }
 
+  // -- a view: counted once per page, when playback really starts ----------------------------
+  video.addEventListener("playing", function () {
+    if (!video.dataset.views || !navigator.sendBeacon) { return; }
+    navigator.sendBeacon(video.dataset.views);
+    delete video.dataset.views;
+  });
+
   // -- copy link (watch page) ---------------------------------------------------------------
   var copy = document.querySelector("[data-copy]");
   var copied = document.querySelector("[data-copied]");
