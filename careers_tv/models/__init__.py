@@ -4,6 +4,7 @@ from .announcement import Announcement, AnnouncementStatus
 from .channel import Channel
 from .job import Job, JobState
 from .media import Caption, Rendition
+from .search import SearchDocument
 from .upload import Upload, UploadStatus
 from .user import Role, User
 from .video import (
@@ -28,6 +29,7 @@ __all__ = [
     "JobState",
     "Rendition",
     "Role",
+    "SearchDocument",
     "Tag",
     "Upload",
     "UploadStatus",
