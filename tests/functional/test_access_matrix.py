@@ -44,6 +44,7 @@ MATRIX = [
     ("GET", "/feed.xml", everyone(200)),
     ("GET", "/channels/temoignages/feed.xml", everyone(200)),
     ("GET", "/sitemap.xml", everyone(200)),
+    ("GET", "/search", everyone(200)),
     ("GET", "/oembed", everyone(400)),  # no url given
     ("GET", "/media/videos/none/missing.m3u8", everyone(404)),
     ("GET", "/api/v1/channels", everyone(200)),
