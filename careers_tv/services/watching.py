@@ -3,7 +3,7 @@
 A published video is watchable whether it is public or unlisted (an unlisted one is reached by
 its link only); everything else is not found, except an unpublished video, which is gone.
 The lookups load what the watch page shows up front, so a page costs the same few queries
-however many captions, renditions or related videos there are.
+however many captions or related videos there are.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def find(public_id: str) -> Lookup:
     video = db.session.scalar(
         sa.select(Video)
         .where(Video.public_id == public_id)
-        .options(selectinload(Video.captions), selectinload(Video.renditions))
+        .options(selectinload(Video.captions))
     )
     if video is None:
         return Lookup(None)
