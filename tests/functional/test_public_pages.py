@@ -242,6 +242,7 @@ def test_channel_filters_by_tag_language_and_country_and_shows_them_removable(cl
 def test_a_filter_no_video_can_have_is_a_400_with_a_message(client, query):
     response = client.get(f"/channels/temoignages?lang=en&{query}")
     assert response.status_code == 400
+    assert page(response).h1.get_text() == "This address cannot be answered"
     text = page(response).get_text()
     assert "language" in text.lower() or "country" in text.lower()
 
