@@ -46,6 +46,10 @@ MATRIX = [
     ("GET", "/sitemap.xml", everyone(200)),
     ("GET", "/search", everyone(200)),
     ("GET", "/oembed", everyone(400)),  # no url given
+    # The public video pages show published videos only, to staff too (the portal previews).
+    ("GET", "/videos/{video}", everyone(404)),
+    ("GET", "/embed/{video}", everyone(404)),
+    ("GET", "/videos/{video}/transcript", everyone(404)),
     ("GET", "/media/videos/none/missing.m3u8", everyone(404)),
     ("GET", "/api/v1/channels", everyone(200)),
     ("GET", "/portal/login", {ANON: 200, CONTRIB: 302, EDITOR: 302, ADMIN: 302}),
