@@ -6,7 +6,7 @@ Create Date: 2026-11-27 23:00:00.000000
 
 """
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade():
-    dialect = op.get_bind().dialect.name
+    dialect = op.get_context().dialect.name
     if dialect == 'postgresql':
         # Accent-insensitive search: "temoignage" finds "Témoignage".
         op.execute('CREATE EXTENSION IF NOT EXISTS unaccent')
@@ -44,6 +44,8 @@ def upgrade():
                    "tokenize = 'unicode61 remove_diacritics 2')")
     # Index the videos that already exist. The caption text is read from storage, which only
     # the app knows; on an empty database (every fresh install) there is nothing to do.
+    if context.is_offline_mode():
+        return  # an SQL script cannot read storage: run services.search.reindex_all() after
     bind = op.get_bind()
     if bind.execute(sa.text('SELECT 1 FROM videos LIMIT 1')).first() is not None:
         from careers_tv.services.search import reindex_all
@@ -51,7 +53,7 @@ def upgrade():
 
 
 def downgrade():
-    dialect = op.get_bind().dialect.name
+    dialect = op.get_context().dialect.name
     if dialect == 'sqlite':
         op.execute('DROP TABLE IF EXISTS search_fts')
     if dialect == 'postgresql':
