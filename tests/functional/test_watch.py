@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -110,6 +111,9 @@ def test_the_head_carries_canonical_alternates_open_graph_x_card_and_json_ld(cli
     alternates = {link["hreflang"]: link["href"]
                   for link in html.find_all("link", rel="alternate", hreflang=True)}
     assert alternates == {"fr": url + "?lang=fr", "en": url + "?lang=en", "x-default": url}
+    oembed = html.find("link", type="application/json+oembed")["href"]
+    assert oembed.startswith(f"{BASE}/oembed?")
+    assert parse_qs(urlsplit(oembed).query) == {"url": [url], "format": ["json"]}
 
     def meta(key):
         tag = html.find("meta", property=key) or html.find("meta", attrs={"name": key})
