@@ -12,6 +12,7 @@ from ..config import DEFAULT_TIME_LIMIT, TRANSCODE_TIME_LIMIT
 QUEUES = ("transcode", "default")
 # Scheduled publishing is promised to the minute.
 PUBLISH_DUE_EVERY_SECONDS = 60.0
+FLUSH_VIEWS_EVERY_SECONDS = 60.0  # view counts reach the database within a minute
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -45,6 +46,11 @@ def celery_init_app(app: Flask) -> Celery:
                 "task": "careers_tv.unpublish_expired_consents",
                 "schedule": crontab(minute=0),
                 "options": {"queue": "default", "expires": 3600},
+            },
+            "flush-views": {
+                "task": "careers_tv.flush_views",
+                "schedule": FLUSH_VIEWS_EVERY_SECONDS,
+                "options": {"queue": "default", "expires": FLUSH_VIEWS_EVERY_SECONDS},
             },
             "expire-stale-uploads": {
                 "task": "careers_tv.expire_stale_uploads",

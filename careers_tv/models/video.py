@@ -109,6 +109,8 @@ class Video(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_reference: Mapped[str | None] = mapped_column(sa.String(120))
     consent_expires_on: Mapped[date | None]
+    # Added up from Redis every minute (services/view_counts.py), never per request.
+    view_count: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")

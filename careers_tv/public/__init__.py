@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import feeds, health, media, search, views, watch  # noqa: E402,F401
+from . import counting, feeds, health, media, search, views, watch  # noqa: E402,F401

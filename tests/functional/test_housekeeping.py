@@ -19,6 +19,7 @@ TASKS = {
     "careers_tv.publish_due": 60.0,
     "careers_tv.unpublish_expired_consents": "hourly",
     "careers_tv.expire_stale_uploads": "hourly",
+    "careers_tv.flush_views": 60.0,
 }
 
 
