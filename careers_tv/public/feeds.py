@@ -1,11 +1,11 @@
-"""Machine-readable views: Atom feeds, the sitemap, oEmbed."""
+"""Machine-readable views: Atom feeds, the sitemap, oEmbed, robots.txt."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import escape
@@ -155,3 +155,12 @@ def oembed():
     # Consumers fetch this from their own pages' scripts too.
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Crawlers: everything public, nothing of the portal or the API; where the sitemap is."""
+    lines = ["User-agent: *", "Disallow: /portal/", "Disallow: /api/", "Disallow: /embed/",
+             f"Sitemap: {syndication.site_url(url_for('public.sitemap'))}"]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain",
+                    headers={"Cache-Control": "public, max-age=86400"})

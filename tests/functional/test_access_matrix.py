@@ -44,6 +44,7 @@ MATRIX = [
     ("GET", "/feed.xml", everyone(200)),
     ("GET", "/channels/temoignages/feed.xml", everyone(200)),
     ("GET", "/sitemap.xml", everyone(200)),
+    ("GET", "/robots.txt", everyone(200)),
     ("GET", "/search", everyone(200)),
     ("GET", "/oembed", everyone(400)),  # no url given
     # The public video pages show published videos only, to staff too (the portal previews).

@@ -338,3 +338,18 @@ def test_oembed_refuses_xml_missing_url_and_bad_sizes(client, session):
     assert "url parameter" in response.get_data(as_text=True)
     assert oembed(client, watch, maxwidth="wide").status_code == 400
     assert oembed(client, watch, maxheight="0").status_code == 400
+
+
+def test_robots_txt_keeps_crawlers_out_of_the_portal_and_points_at_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    lines = response.get_data(as_text=True).splitlines()
+    assert "Disallow: /portal/" in lines and "Disallow: /api/" in lines
+    assert "Sitemap: http://localhost/sitemap.xml" in lines
+
+
+def test_home_and_channel_pages_name_their_feeds(client):
+    home = client.get("/").get_data(as_text=True)
+    assert 'type="application/atom+xml"' in home and 'href="/feed.xml"' in home
+    channel = client.get("/channels/sogelive").get_data(as_text=True)
+    assert 'href="/channels/sogelive/feed.xml"' in channel
