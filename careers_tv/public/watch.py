@@ -82,7 +82,8 @@ def embed(public_id: str):
 @bp.get("/videos/<public_id>/transcript")
 def transcript(public_id: str):
     video = _watchable(public_id)
-    text = watching.transcript(video, request.args.get("lang") or video.language)
+    # ?captions=, not ?lang=: that one switches (and remembers) the interface language.
+    text = watching.transcript(video, request.args.get("captions") or video.language)
     body = render_template("public/transcript.html", video=video, transcript=text,
                            absolute=absolute, clock=watching.clock)
     return _cached(body)

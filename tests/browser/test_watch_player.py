@@ -119,7 +119,7 @@ def test_the_embed_page_plays_and_is_accessible(page, proxy, published_clip):
 
 def test_the_transcript_links_into_the_video(page, proxy, published_clip):
     public_id, _ = published_clip
-    page.goto(f"{proxy.url}/videos/{public_id}/transcript?lang=fr")
+    page.goto(f"{proxy.url}/videos/{public_id}/transcript?captions=fr")
     page.locator("a.transcript-time", has_text="0:00").click()
     page.wait_for_url(f"**/videos/{public_id}?t=0")
     assert page.locator("h1").inner_text() == "Ana, ingenieure"

@@ -247,12 +247,12 @@ def test_the_transcript_reads_the_captions_with_timestamps_into_the_video(client
         f"/videos/{video.public_id}?t=1", f"/videos/{video.public_id}?t=65"]
     assert html.select_one(".transcript-cues")["lang"] == "fr"
 
-    english = page(client.get(f"/videos/{video.public_id}/transcript?lang=en"))
+    english = page(client.get(f"/videos/{video.public_id}/transcript?captions=en"))
     assert [c.get_text() for c in english.select(".transcript-text")] == [
         "Hello, I am an engineer."]
     assert english.select_one(".transcript-cues")["lang"] == "en"
     # A language without captions falls back to the video's own.
-    german = page(client.get(f"/videos/{video.public_id}/transcript?lang=de"))
+    german = page(client.get(f"/videos/{video.public_id}/transcript?captions=de"))
     assert german.select_one(".transcript-cues")["lang"] == "fr"
 
 
