@@ -81,3 +81,13 @@ def test_refusals_from_the_services_are_shown_in_french(app, client, session):
     session.expire_all()
     video = session.get(Video, video.id)
     assert video.status is VideoStatus.READY and not video.captions
+
+
+def test_a_refused_page_says_why_in_french(client, session):
+    user = UserFactory(role=Role.CONTRIBUTOR)
+    session.commit()
+    login(client, user)
+    response = client.get("/portal/admin/users", headers=FR)
+    assert response.status_code == 403
+    _says(response.get_data(as_text=True), ["Vous ne pouvez pas faire cela"],
+          ["Forbidden", "You don't have the permission"])
