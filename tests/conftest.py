@@ -20,7 +20,7 @@ from careers_tv.services.channels import seed_channels
 
 pytest_plugins = [
     "tests.plugins.services", "tests.plugins.seaweedfs", "tests.plugins.workers",
-    "tests.plugins.media",
+    "tests.plugins.media", "tests.plugins.fake_x",
 ]
 
 

@@ -1,0 +1,461 @@
+"""A local fake of the X API v2: posts and chunked video upload, with X's errors on demand.
+
+A real HTTP server (werkzeug, threaded) on 127.0.0.1 and a free port; `FakeX.base_url` is what
+X_API_BASE_URL is set to. Every endpoint needs OAuth 1.0a user context (see x_oauth.py for what
+is checked: the signature value is NOT verified until oauthlib is a dependency).
+
+Endpoints and the choices made where X's documentation is vague:
+
+- `POST /2/tweets`, JSON `{"text": ..., "media": {"media_ids": [...]}}` → 201
+  `{"data": {"id", "text", "edit_history_tweet_ids"}}`; the echoed text has its URLs replaced by
+  t.co links, as X does (`FakeX.posts` keeps the text as sent). Refusals:
+  over 280 weighted characters or a media id that is unknown or not processed → 400 in X's
+  "invalid request" shape (`errors[0].message` says why); a text this account already posted →
+  403 "You are not allowed to create a Tweet with duplicate content.".
+- `POST /2/media/upload/initialize`, JSON or form: media_type, total_bytes (≤ 512 MB),
+  media_category → 200 `{"data": {"id", "media_key", "expires_after_secs"}}`.
+- `POST /2/media/upload/{id}/append`, multipart: `segment_index` (0-999) and a `media` file part
+  → 200 `{"data": {"expires_at": <epoch>}}`.
+- `POST /2/media/upload/{id}/finalize` → 200 with `processing_info` `{"state": "pending",
+  "check_after_secs": 1}`. The assembled bytes are checked here: size must equal total_bytes,
+  segments must run 0..n-1, and ffprobe must read a duration ≤ 140 s (a real check on the bytes;
+  there is no switch to fake it).
+- `GET /2/media/upload?command=STATUS&media_id=...` → the first poll answers `in_progress`
+  (check_after_secs 1), every later one `succeeded` or `failed` with an `error`
+  `{"code", "name", "message"}`. Progress is counted in polls, not seconds, so tests never wait.
+
+Weighted length (twitter-text v3 rules): NFC-normalised; code points 0-4351, 8192-8205, 8208-8223
+and 8242-8247 weigh 1, every other code point 2; each `http(s)://` URL weighs 23 (trailing
+punctuation `.,;:!?'")]}` is not part of a URL). Where this differs from twitter-text: emoji
+sequences joined by ZWJ count per code point (stricter), and bare domains such as `example.com`
+are not recognised as URLs (counted as their characters).
+
+Rate limits: every response carries x-rate-limit-limit / -remaining / -reset (epoch seconds),
+counted per endpoint in a 15-minute window (default 100 requests); when a window is used up the
+endpoint answers 429 until its reset time, with no Retry-After header.
+
+Scripted behaviours (`fail_next`, `slow_next`, `drop_next`) are queued and each one is used by the
+next request whose path starts with its `path` (default: any request). A 429 script empties the
+endpoint's window for `reset_in` seconds, so a client that retries early gets 429 again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from tests.fakes.x_oauth import TEST_CREDENTIALS, Credentials, OAuthChecker, OAuthError
+
+MAX_WEIGHTED_LENGTH = 280
+URL_WEIGHT = 23
+MAX_VIDEO_SECONDS = 140
+MAX_VIDEO_BYTES = 512 * 1024 * 1024
+DUPLICATE_MESSAGE = "You are not allowed to create a Tweet with duplicate content."
+_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_URL_TAIL = ".,;:!?'\")]}"
+_MEDIA_KEY_PREFIX = {"tweet_image": "3", "tweet_gif": "16", "tweet_video": "7",
+                     "amplify_video": "13"}
+_TITLES = {400: "Invalid Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+           429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+           503: "Service Unavailable", 504: "Gateway Timeout"}
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(_URL_TAIL)
+        spans.append((match.start(), match.start() + len(url)))
+    return spans
+
+
+def weighted_length(text: str) -> int:
+    """X's weighted length of `text` (see the module docstring for the rules)."""
+    text = unicodedata.normalize("NFC", text)
+    total, position = 0, 0
+    for start, end in _url_spans(text):
+        total += _weigh(text[position:start]) + URL_WEIGHT
+        position = end
+    return total + _weigh(text[position:])
+
+
+def _weigh(chunk: str) -> int:
+    return sum(1 if any(lo <= ord(c) <= hi for lo, hi in _LIGHT_RANGES) else 2 for c in chunk)
+
+
+def _shorten_urls(text: str) -> str:
+    """The text as X echoes it: every URL replaced by a t.co link."""
+    pieces, position = [], 0
+    for start, end in _url_spans(text):
+        digest = hashlib.sha256(text[start:end].encode()).hexdigest()[:10]
+        pieces += [text[position:start], f"https://t.co/{digest}"]
+        position = end
+    return "".join(pieces + [text[position:]])
+
+
+@dataclass(frozen=True)
+class Post:
+    """One accepted post, as the fake received it."""
+
+    id: str
+    text: str
+    media_ids: tuple[str, ...]
+    at: datetime
+
+
+@dataclass
+class Upload:
+    id: str
+    media_key: str
+    media_type: str
+    total_bytes: int
+    category: str
+    segments: dict[int, bytes] = field(default_factory=dict)
+    state: str = "uploading"  # → pending (finalized) → in_progress → succeeded | failed
+    verdict: str | None = None  # why processing will fail, decided at finalize
+    duration: float | None = None
+
+
+@dataclass
+class _Script:
+    kind: str  # "fail" | "slow" | "drop"
+    path: str | None
+    status: int = 0
+    reset_in: float = 0.0
+    seconds: float = 0.0
+
+
+@dataclass
+class _Window:
+    remaining: int
+    reset_at: float
+
+
+class XError(Exception):
+    def __init__(self, status: int, detail: str, message: str | None = None):
+        super().__init__(detail)
+        self.status, self.detail, self.message = status, detail, message
+
+
+class FakeX:
+    """The fake server and what it has seen. Start with `start()` or use it as a context manager."""
+
+    def __init__(self, credentials: Credentials = TEST_CREDENTIALS, *, rate_limit: int = 100,
+                 rate_window_seconds: int = 900):
+        self.credentials = credentials
+        self.rate_limit, self.rate_window_seconds = rate_limit, rate_window_seconds
+        self.posts: list[Post] = []
+        self.uploads: dict[str, Upload] = {}
+        self.requests: list[tuple[str, str, int | None]] = []  # (method, path, status or None)
+        self.auth_failures: list[str] = []  # why requests were refused with 401 (never secrets)
+        self._oauth = OAuthChecker(credentials)
+        self._credentials_rejected = False
+        self._scripts: list[_Script] = []
+        self._windows: dict[str, _Window] = {}
+        self._ids = itertools.count(1_860_000_000_000_000_001)
+        self._lock = threading.RLock()
+        self._server = None
+        self._thread: threading.Thread | None = None
+        self._urls = Map([
+            Rule("/2/tweets", methods=["POST"], endpoint="create_post"),
+            Rule("/2/media/upload/initialize", methods=["POST"], endpoint="initialize"),
+            Rule("/2/media/upload/<media_id>/append", methods=["POST"], endpoint="append"),
+            Rule("/2/media/upload/<media_id>/finalize", methods=["POST"], endpoint="finalize"),
+            Rule("/2/media/upload", methods=["GET"], endpoint="status"),
+        ])
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> FakeX:
+        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-x",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeX:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:<port>`, without a trailing slash (X_API_BASE_URL)."""
+        assert self._server is not None, "FakeX is not started"
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    # -- scripting ------------------------------------------------------------------------------
+
+    def fail_next(self, status: int, *, times: int = 1, reset_in: float = 60.0,
+                  path: str | None = None) -> None:
+        """Answer the next `times` requests with `status` (X's JSON error shape), nothing
+        recorded. 429 instead empties the endpoint's rate window for `reset_in` seconds."""
+        with self._lock:
+            for _ in range(times):
+                self._scripts.append(_Script("fail", path, status=status, reset_in=reset_in))
+
+    def slow_next(self, seconds: float, *, times: int = 1, path: str | None = None) -> None:
+        """Handle the next request(s) normally (a post IS recorded), then wait before answering."""
+        with self._lock:
+            self._scripts += [_Script("slow", path, seconds=seconds) for _ in range(times)]
+
+    def drop_next(self, *, times: int = 1, path: str | None = None) -> None:
+        """Handle the next request(s) normally (recorded), then close the connection unanswered."""
+        with self._lock:
+            self._scripts += [_Script("drop", path) for _ in range(times)]
+
+    def reject_credentials(self) -> None:
+        """From now on answer every request 401, as X does for revoked tokens."""
+        self._credentials_rejected = True
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The app's settings for talking to this fake: X_API_BASE_URL and the four keys."""
+        c = self.credentials
+        return {"X_API_BASE_URL": self.base_url, "X_CONSUMER_KEY": c.consumer_key,
+                "X_CONSUMER_SECRET": c.consumer_secret, "X_ACCESS_TOKEN": c.access_token,
+                "X_ACCESS_TOKEN_SECRET": c.access_token_secret}
+
+    def post_texts(self) -> list[str]:
+        """The texts of the accepted posts, in order."""
+        return [post.text for post in self.posts]
+
+    # -- HTTP -----------------------------------------------------------------------------------
+
+    def _wsgi(self, environ: dict, start_response: Any) -> Any:
+        request = Request(environ)
+        script = self._take_script(request.path)
+        response = self._respond(request, script)
+        answered = None if script and script.kind == "drop" else response.status_code
+        with self._lock:
+            self.requests.append((request.method, request.path, answered))
+        if script and script.kind == "slow":
+            time.sleep(script.seconds)
+        if script and script.kind == "drop":
+            environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
+            return Response(status=500)(environ, start_response)  # its write fails: unanswered
+        return response(environ, start_response)
+
+    def _take_script(self, path: str) -> _Script | None:
+        with self._lock:
+            for index, script in enumerate(self._scripts):
+                if script.path is None or path.startswith(script.path):
+                    return self._scripts.pop(index)
+        return None
+
+    def _respond(self, request: Request, script: _Script | None) -> Response:
+        adapter = self._urls.bind_to_environ(request.environ)
+        try:
+            endpoint, args = adapter.match()
+        except Exception:  # noqa: BLE001 - werkzeug's NotFound / MethodNotAllowed
+            return _problem(404, "Not Found")
+        window = self._window(endpoint)
+        if script and script.kind == "fail":
+            if script.status == 429:
+                window.remaining, window.reset_at = 0, time.time() + script.reset_in
+            else:
+                return self._with_limits(_problem(script.status, _TITLES.get(script.status,
+                                                                              "Error")), window)
+        if window.remaining <= 0:
+            return self._with_limits(_problem(429, "Too Many Requests"), window)
+        window.remaining -= 1
+        try:
+            self._authenticate(request)
+            response = getattr(self, f"_{endpoint}")(request, **args)
+        except XError as error:
+            response = _problem(error.status, error.detail, error.message)
+        return self._with_limits(response, window)
+
+    def _window(self, endpoint: str) -> _Window:
+        with self._lock:
+            window = self._windows.get(endpoint)
+            if window is None or time.time() >= window.reset_at:
+                window = _Window(self.rate_limit, time.time() + self.rate_window_seconds)
+                self._windows[endpoint] = window
+            return window
+
+    def _with_limits(self, response: Response, window: _Window) -> Response:
+        response.headers["x-rate-limit-limit"] = str(self.rate_limit)
+        response.headers["x-rate-limit-remaining"] = str(max(window.remaining, 0))
+        response.headers["x-rate-limit-reset"] = str(int(window.reset_at))
+        return response
+
+    def _authenticate(self, request: Request) -> None:
+        reason = "credentials rejected" if self._credentials_rejected else None
+        if reason is None:
+            try:
+                self._oauth.check(request.headers.get("Authorization"))
+            except OAuthError as error:
+                reason = str(error)
+        if reason is not None:
+            with self._lock:
+                self.auth_failures.append(reason)
+            raise XError(401, "Unauthorized")
+
+    # -- posts ----------------------------------------------------------------------------------
+
+    def _create_post(self, request: Request) -> Response:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise XError(400, "Invalid Request", "The request body is not a JSON object.")
+        text = body.get("text")
+        media_ids = tuple((body.get("media") or {}).get("media_ids") or ())
+        if not isinstance(text, str) or not (text.strip() or media_ids):
+            raise XError(400, "Invalid Request", "The `text` field is missing or empty.")
+        length = weighted_length(text)
+        if length > MAX_WEIGHTED_LENGTH:
+            raise XError(400, "Invalid Request",
+                         f"The weighted length of `text` [{length}] is over "
+                         f"{MAX_WEIGHTED_LENGTH}.")
+        for media_id in media_ids:
+            upload = self.uploads.get(str(media_id))
+            if upload is None or upload.state != "succeeded":
+                raise XError(400, "Invalid Request", f"Your media IDs are invalid: {media_id}.")
+        with self._lock:
+            if any(post.text == text for post in self.posts):
+                raise XError(403, DUPLICATE_MESSAGE)
+            post = Post(str(next(self._ids)), text, tuple(str(m) for m in media_ids),
+                        datetime.now(UTC))
+            self.posts.append(post)
+        data = {"id": post.id, "text": _shorten_urls(text), "edit_history_tweet_ids": [post.id]}
+        return _json({"data": data}, 201)
+
+    # -- media upload ---------------------------------------------------------------------------
+
+    def _initialize(self, request: Request) -> Response:
+        fields = request.get_json(silent=True) or request.form
+        media_type = fields.get("media_type")
+        category = fields.get("media_category", "tweet_video")
+        try:
+            total_bytes = int(fields.get("total_bytes", ""))
+        except (TypeError, ValueError) as exc:
+            raise XError(400, "Invalid Request", "total_bytes must be an integer.") from exc
+        if media_type != "video/mp4" or category not in _MEDIA_KEY_PREFIX:
+            raise XError(400, "Invalid Request",
+                         "This fake accepts media_type video/mp4 with a known media_category.")
+        if not 0 < total_bytes <= MAX_VIDEO_BYTES:
+            raise XError(400, "Invalid Request", "total_bytes must be between 1 and 512 MB.")
+        media_id = str(next(self._ids))
+        upload = Upload(media_id, f"{_MEDIA_KEY_PREFIX[category]}_{media_id}", media_type,
+                        total_bytes, category)
+        with self._lock:
+            self.uploads[media_id] = upload
+        return _json({"data": {"id": media_id, "media_key": upload.media_key,
+                               "expires_after_secs": 86400}})
+
+    def _upload(self, media_id: str) -> Upload:
+        upload = self.uploads.get(media_id)
+        if upload is None:
+            raise XError(400, "Invalid Request", f"Unknown media_id {media_id}.")
+        return upload
+
+    def _append(self, request: Request, media_id: str) -> Response:
+        upload = self._upload(media_id)
+        if upload.state != "uploading":
+            raise XError(400, "Invalid Request", "This upload is already finalized.")
+        try:
+            index = int(request.form.get("segment_index", ""))
+        except ValueError as exc:
+            raise XError(400, "Invalid Request", "segment_index must be an integer.") from exc
+        chunk = request.files.get("media")
+        if chunk is None or not 0 <= index <= 999:
+            raise XError(400, "Invalid Request",
+                         "APPEND needs segment_index 0-999 and a `media` file part.")
+        upload.segments[index] = chunk.read()
+        return _json({"data": {"expires_at": int(time.time()) + 86400}})
+
+    def _finalize(self, request: Request, media_id: str) -> Response:
+        upload = self._upload(media_id)
+        if upload.state == "uploading":
+            upload.verdict = self._judge(upload)
+            upload.state = "pending"
+        return _json({"data": self._media_data(upload)})
+
+    def _judge(self, upload: Upload) -> str | None:
+        """Why processing will fail, or None: the checks X makes on a finished upload."""
+        indexes = sorted(upload.segments)
+        if indexes != list(range(len(indexes))):
+            return f"Segments are not contiguous: {indexes}."
+        assembled = b"".join(upload.segments[i] for i in indexes)
+        if len(assembled) != upload.total_bytes:
+            return f"Received {len(assembled)} bytes, expected total_bytes {upload.total_bytes}."
+        upload.duration = _probe_duration(assembled)
+        if upload.duration is None:
+            return "Unsupported video format."
+        if upload.duration > MAX_VIDEO_SECONDS:
+            return f"Duration too long, maximum:{MAX_VIDEO_SECONDS}, actual:{upload.duration:g}."
+        return None
+
+    def _status(self, request: Request) -> Response:
+        if request.args.get("command") != "STATUS":
+            raise XError(400, "Invalid Request", "command must be STATUS.")
+        upload = self._upload(request.args.get("media_id", ""))
+        if upload.state == "uploading":
+            raise XError(400, "Invalid Request", "This upload is not finalized.")
+        if upload.state == "pending":
+            upload.state = "in_progress"
+        elif upload.state == "in_progress":
+            upload.state = "failed" if upload.verdict else "succeeded"
+        return _json({"data": self._media_data(upload)})
+
+    def _media_data(self, upload: Upload) -> dict[str, Any]:
+        info: dict[str, Any] = {"state": upload.state}
+        if upload.state in ("pending", "in_progress"):
+            info["check_after_secs"] = 1
+        if upload.state == "in_progress":
+            info["progress_percent"] = 50
+        if upload.state == "failed":
+            info["error"] = {"code": 1, "name": "InvalidMedia", "message": upload.verdict}
+        return {"id": upload.id, "media_key": upload.media_key, "size": upload.total_bytes,
+                "expires_after_secs": 86400, "processing_info": info}
+
+
+def _probe_duration(data: bytes) -> float | None:
+    with tempfile.NamedTemporaryFile(suffix=".mp4") as handle:
+        handle.write(data)
+        handle.flush()
+        done = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json",
+             handle.name], capture_output=True, timeout=60, check=False)
+    try:
+        return float(json.loads(done.stdout)["format"]["duration"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _json(payload: dict[str, Any], status: int = 200) -> Response:
+    return Response(json.dumps(payload), status=status, mimetype="application/json")
+
+
+def _problem(status: int, detail: str, message: str | None = None) -> Response:
+    """X's problem JSON; 400s also carry `errors` with the reason, like X's invalid requests."""
+    title = _TITLES.get(status, "Error")
+    if status == 400:
+        body = {"errors": [{"message": message or detail}], "title": title,
+                "detail": "One or more parameters to your request was invalid.",
+                "type": "https://api.twitter.com/2/problems/invalid-request", "status": 400}
+    else:
+        body = {"title": title, "type": "about:blank", "status": status, "detail": detail}
+    return _json(body, status)
