@@ -24,11 +24,7 @@ Endpoints and the choices made where X's documentation is vague:
   (check_after_secs 1), every later one `succeeded` or `failed` with an `error`
   `{"code", "name", "message"}`. Progress is counted in polls, not seconds, so tests never wait.
 
-Weighted length (twitter-text v3 rules): NFC-normalised; code points 0-4351, 8192-8205, 8208-8223
-and 8242-8247 weigh 1, every other code point 2; each `http(s)://` URL weighs 23 (trailing
-punctuation `.,;:!?'")]}` is not part of a URL). Where this differs from twitter-text: emoji
-sequences joined by ZWJ count per code point (stricter), and bare domains such as `example.com`
-are not recognised as URLs (counted as their characters).
+Weighted length: x_text.py (twitter-text v3 rules, and where the fake differs).
 
 Rate limits: every response carries x-rate-limit-limit / -remaining / -reset (epoch seconds),
 counted per endpoint in a 15-minute window (default 100 requests); when a window is used up the
@@ -41,17 +37,11 @@ endpoint's window for `reset_in` seconds, so a client that retries early gets 42
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
-import re
 import socket
-import subprocess
-import tempfile
 import threading
 import time
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,53 +49,18 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.fakes.x_oauth import TEST_CREDENTIALS, Credentials, OAuthChecker, OAuthError
+from tests.fakes.x_http import TITLES, XError, json_response, problem
+from tests.fakes.x_media import MediaUploadEndpoints, Upload
+from tests.fakes.x_oauth import (
+    SIGNATURES_VERIFIED,
+    TEST_CREDENTIALS,
+    Credentials,
+    OAuthChecker,
+    OAuthError,
+)
+from tests.fakes.x_text import MAX_WEIGHTED_LENGTH, shorten_urls, weighted_length
 
-MAX_WEIGHTED_LENGTH = 280
-URL_WEIGHT = 23
-MAX_VIDEO_SECONDS = 140
-MAX_VIDEO_BYTES = 512 * 1024 * 1024
 DUPLICATE_MESSAGE = "You are not allowed to create a Tweet with duplicate content."
-_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-_URL = re.compile(r"https?://\S+", re.IGNORECASE)
-_URL_TAIL = ".,;:!?'\")]}"
-_MEDIA_KEY_PREFIX = {"tweet_image": "3", "tweet_gif": "16", "tweet_video": "7",
-                     "amplify_video": "13"}
-_TITLES = {400: "Invalid Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-           503: "Service Unavailable", 504: "Gateway Timeout"}
-
-
-def _url_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    for match in _URL.finditer(text):
-        url = match.group().rstrip(_URL_TAIL)
-        spans.append((match.start(), match.start() + len(url)))
-    return spans
-
-
-def weighted_length(text: str) -> int:
-    """X's weighted length of `text` (see the module docstring for the rules)."""
-    text = unicodedata.normalize("NFC", text)
-    total, position = 0, 0
-    for start, end in _url_spans(text):
-        total += _weigh(text[position:start]) + URL_WEIGHT
-        position = end
-    return total + _weigh(text[position:])
-
-
-def _weigh(chunk: str) -> int:
-    return sum(1 if any(lo <= ord(c) <= hi for lo, hi in _LIGHT_RANGES) else 2 for c in chunk)
-
-
-def _shorten_urls(text: str) -> str:
-    """The text as X echoes it: every URL replaced by a t.co link."""
-    pieces, position = [], 0
-    for start, end in _url_spans(text):
-        digest = hashlib.sha256(text[start:end].encode()).hexdigest()[:10]
-        pieces += [text[position:start], f"https://t.co/{digest}"]
-        position = end
-    return "".join(pieces + [text[position:]])
 
 
 @dataclass(frozen=True)
@@ -116,19 +71,6 @@ class Post:
     text: str
     media_ids: tuple[str, ...]
     at: datetime
-
-
-@dataclass
-class Upload:
-    id: str
-    media_key: str
-    media_type: str
-    total_bytes: int
-    category: str
-    segments: dict[int, bytes] = field(default_factory=dict)
-    state: str = "uploading"  # → pending (finalized) → in_progress → succeeded | failed
-    verdict: str | None = None  # why processing will fail, decided at finalize
-    duration: float | None = None
 
 
 @dataclass
@@ -146,14 +88,10 @@ class _Window:
     reset_at: float
 
 
-class XError(Exception):
-    def __init__(self, status: int, detail: str, message: str | None = None):
-        super().__init__(detail)
-        self.status, self.detail, self.message = status, detail, message
-
-
-class FakeX:
+class FakeX(MediaUploadEndpoints):
     """The fake server and what it has seen. Start with `start()` or use it as a context manager."""
+
+    signatures_verified = SIGNATURES_VERIFIED  # False: see x_oauth.py
 
     def __init__(self, credentials: Credentials = TEST_CREDENTIALS, *, rate_limit: int = 100,
                  rate_window_seconds: int = 900):
@@ -183,8 +121,9 @@ class FakeX:
 
     def start(self) -> FakeX:
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-x",
-                                        daemon=True)
+        # A short poll interval: stop() waits for the serve loop to notice, once per test.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
+                                        name="fake-x", daemon=True)
         self._thread.start()
         return self
 
@@ -270,22 +209,22 @@ class FakeX:
         try:
             endpoint, args = adapter.match()
         except Exception:  # noqa: BLE001 - werkzeug's NotFound / MethodNotAllowed
-            return _problem(404, "Not Found")
-        window = self._window(endpoint)
-        if script and script.kind == "fail":
-            if script.status == 429:
+            return problem(404, "Not Found")
+        with self._lock:
+            window = self._window(endpoint)
+            if script and script.kind == "fail":
+                if script.status != 429:
+                    title = TITLES.get(script.status, "Error")
+                    return self._with_limits(problem(script.status, title), window)
                 window.remaining, window.reset_at = 0, time.time() + script.reset_in
-            else:
-                return self._with_limits(_problem(script.status, _TITLES.get(script.status,
-                                                                              "Error")), window)
-        if window.remaining <= 0:
-            return self._with_limits(_problem(429, "Too Many Requests"), window)
-        window.remaining -= 1
+            if window.remaining <= 0:
+                return self._with_limits(problem(429, "Too Many Requests"), window)
+            window.remaining -= 1
         try:
             self._authenticate(request)
             response = getattr(self, f"_{endpoint}")(request, **args)
         except XError as error:
-            response = _problem(error.status, error.detail, error.message)
+            response = problem(error.status, error.detail, error.message)
         return self._with_limits(response, window)
 
     def _window(self, endpoint: str) -> _Window:
@@ -339,123 +278,5 @@ class FakeX:
             post = Post(str(next(self._ids)), text, tuple(str(m) for m in media_ids),
                         datetime.now(UTC))
             self.posts.append(post)
-        data = {"id": post.id, "text": _shorten_urls(text), "edit_history_tweet_ids": [post.id]}
-        return _json({"data": data}, 201)
-
-    # -- media upload ---------------------------------------------------------------------------
-
-    def _initialize(self, request: Request) -> Response:
-        fields = request.get_json(silent=True) or request.form
-        media_type = fields.get("media_type")
-        category = fields.get("media_category", "tweet_video")
-        try:
-            total_bytes = int(fields.get("total_bytes", ""))
-        except (TypeError, ValueError) as exc:
-            raise XError(400, "Invalid Request", "total_bytes must be an integer.") from exc
-        if media_type != "video/mp4" or category not in _MEDIA_KEY_PREFIX:
-            raise XError(400, "Invalid Request",
-                         "This fake accepts media_type video/mp4 with a known media_category.")
-        if not 0 < total_bytes <= MAX_VIDEO_BYTES:
-            raise XError(400, "Invalid Request", "total_bytes must be between 1 and 512 MB.")
-        media_id = str(next(self._ids))
-        upload = Upload(media_id, f"{_MEDIA_KEY_PREFIX[category]}_{media_id}", media_type,
-                        total_bytes, category)
-        with self._lock:
-            self.uploads[media_id] = upload
-        return _json({"data": {"id": media_id, "media_key": upload.media_key,
-                               "expires_after_secs": 86400}})
-
-    def _upload(self, media_id: str) -> Upload:
-        upload = self.uploads.get(media_id)
-        if upload is None:
-            raise XError(400, "Invalid Request", f"Unknown media_id {media_id}.")
-        return upload
-
-    def _append(self, request: Request, media_id: str) -> Response:
-        upload = self._upload(media_id)
-        if upload.state != "uploading":
-            raise XError(400, "Invalid Request", "This upload is already finalized.")
-        try:
-            index = int(request.form.get("segment_index", ""))
-        except ValueError as exc:
-            raise XError(400, "Invalid Request", "segment_index must be an integer.") from exc
-        chunk = request.files.get("media")
-        if chunk is None or not 0 <= index <= 999:
-            raise XError(400, "Invalid Request",
-                         "APPEND needs segment_index 0-999 and a `media` file part.")
-        upload.segments[index] = chunk.read()
-        return _json({"data": {"expires_at": int(time.time()) + 86400}})
-
-    def _finalize(self, request: Request, media_id: str) -> Response:
-        upload = self._upload(media_id)
-        if upload.state == "uploading":
-            upload.verdict = self._judge(upload)
-            upload.state = "pending"
-        return _json({"data": self._media_data(upload)})
-
-    def _judge(self, upload: Upload) -> str | None:
-        """Why processing will fail, or None: the checks X makes on a finished upload."""
-        indexes = sorted(upload.segments)
-        if indexes != list(range(len(indexes))):
-            return f"Segments are not contiguous: {indexes}."
-        assembled = b"".join(upload.segments[i] for i in indexes)
-        if len(assembled) != upload.total_bytes:
-            return f"Received {len(assembled)} bytes, expected total_bytes {upload.total_bytes}."
-        upload.duration = _probe_duration(assembled)
-        if upload.duration is None:
-            return "Unsupported video format."
-        if upload.duration > MAX_VIDEO_SECONDS:
-            return f"Duration too long, maximum:{MAX_VIDEO_SECONDS}, actual:{upload.duration:g}."
-        return None
-
-    def _status(self, request: Request) -> Response:
-        if request.args.get("command") != "STATUS":
-            raise XError(400, "Invalid Request", "command must be STATUS.")
-        upload = self._upload(request.args.get("media_id", ""))
-        if upload.state == "uploading":
-            raise XError(400, "Invalid Request", "This upload is not finalized.")
-        if upload.state == "pending":
-            upload.state = "in_progress"
-        elif upload.state == "in_progress":
-            upload.state = "failed" if upload.verdict else "succeeded"
-        return _json({"data": self._media_data(upload)})
-
-    def _media_data(self, upload: Upload) -> dict[str, Any]:
-        info: dict[str, Any] = {"state": upload.state}
-        if upload.state in ("pending", "in_progress"):
-            info["check_after_secs"] = 1
-        if upload.state == "in_progress":
-            info["progress_percent"] = 50
-        if upload.state == "failed":
-            info["error"] = {"code": 1, "name": "InvalidMedia", "message": upload.verdict}
-        return {"id": upload.id, "media_key": upload.media_key, "size": upload.total_bytes,
-                "expires_after_secs": 86400, "processing_info": info}
-
-
-def _probe_duration(data: bytes) -> float | None:
-    with tempfile.NamedTemporaryFile(suffix=".mp4") as handle:
-        handle.write(data)
-        handle.flush()
-        done = subprocess.run(
-            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json",
-             handle.name], capture_output=True, timeout=60, check=False)
-    try:
-        return float(json.loads(done.stdout)["format"]["duration"])
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-def _json(payload: dict[str, Any], status: int = 200) -> Response:
-    return Response(json.dumps(payload), status=status, mimetype="application/json")
-
-
-def _problem(status: int, detail: str, message: str | None = None) -> Response:
-    """X's problem JSON; 400s also carry `errors` with the reason, like X's invalid requests."""
-    title = _TITLES.get(status, "Error")
-    if status == 400:
-        body = {"errors": [{"message": message or detail}], "title": title,
-                "detail": "One or more parameters to your request was invalid.",
-                "type": "https://api.twitter.com/2/problems/invalid-request", "status": 400}
-    else:
-        body = {"title": title, "type": "about:blank", "status": status, "detail": detail}
-    return _json(body, status)
+        data = {"id": post.id, "text": shorten_urls(text), "edit_history_tweet_ids": [post.id]}
+        return json_response({"data": data}, 201)

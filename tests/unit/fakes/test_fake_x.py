@@ -14,8 +14,9 @@ import pytest
 import requests
 
 from tests import media as m
-from tests.fakes.x_api import DUPLICATE_MESSAGE, FakeX, weighted_length
+from tests.fakes.x_api import DUPLICATE_MESSAGE, FakeX
 from tests.fakes.x_oauth import TEST_CREDENTIALS
+from tests.fakes.x_text import weighted_length
 
 UNAUTHORIZED = {"title": "Unauthorized", "type": "about:blank", "status": 401,
                 "detail": "Unauthorized"}
