@@ -71,6 +71,7 @@ def test_requests_without_the_account_s_oauth_are_refused(fake_x, headers):
 
     assert answer.status_code == 401
     assert answer.json() == UNAUTHORIZED
+    assert answer.headers["x-rate-limit-remaining"] == "99"
     assert fake_x.posts == []
 
 
