@@ -97,16 +97,9 @@ class FakeX(MediaUploadEndpoints):
                  rate_window_seconds: int = 900):
         self.credentials = credentials
         self.rate_limit, self.rate_window_seconds = rate_limit, rate_window_seconds
-        self.posts: list[Post] = []
-        self.uploads: dict[str, Upload] = {}
-        self.requests: list[tuple[str, str, int | None]] = []  # (method, path, status or None)
-        self.auth_failures: list[str] = []  # why requests were refused with 401 (never secrets)
-        self._oauth = OAuthChecker(credentials)
-        self._credentials_rejected = False
-        self._scripts: list[_Script] = []
-        self._windows: dict[str, _Window] = {}
         self._ids = itertools.count(1_860_000_000_000_000_001)
         self._lock = threading.RLock()
+        self.reset()
         self._server = None
         self._thread: threading.Thread | None = None
         self._urls = Map([
@@ -144,6 +137,19 @@ class FakeX(MediaUploadEndpoints):
         """`http://127.0.0.1:<port>`, without a trailing slash (X_API_BASE_URL)."""
         assert self._server is not None, "FakeX is not started"
         return f"http://127.0.0.1:{self._server.server_port}"
+
+    def reset(self) -> None:
+        """Forget everything seen and scripted (posts, uploads, nonces, windows, revocation);
+        the server keeps its port, so a session-wide fake can serve each test afresh."""
+        with self._lock:
+            self.posts: list[Post] = []
+            self.uploads: dict[str, Upload] = {}
+            self.requests: list[tuple[str, str, int | None]] = []  # (method, path, status|None)
+            self.auth_failures: list[str] = []  # why requests got 401 (never secrets)
+            self._oauth = OAuthChecker(self.credentials)
+            self._credentials_rejected = False
+            self._scripts: list[_Script] = []
+            self._windows: dict[str, _Window] = {}
 
     # -- scripting ------------------------------------------------------------------------------
 

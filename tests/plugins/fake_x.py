@@ -1,11 +1,14 @@
-"""`fake_x`: a fresh fake X API server per test (tests/fakes/x_api.py).
+"""The fake X API (tests/fakes/x_api.py): one server for the session, reset for every test.
 
     def test_announce(fake_x, monkeypatch):
         for key, value in fake_x.env.items():      # X_API_BASE_URL and the four keys
             monkeypatch.setenv(key, value)
         fake_x.fail_next(503, times=3)
         ...
-        assert [p.text for p in fake_x.posts] == [expected]
+        assert fake_x.post_texts() == [expected]
+
+The port stays the same for the whole session, so a worker process started once can be given
+`fake_x_server.env` in its environment and still talk to each test's fresh fake.
 """
 
 from __future__ import annotations
@@ -15,7 +18,13 @@ import pytest
 from tests.fakes.x_api import FakeX
 
 
-@pytest.fixture
-def fake_x():
+@pytest.fixture(scope="session")
+def fake_x_server():
     with FakeX() as server:
         yield server
+
+
+@pytest.fixture
+def fake_x(fake_x_server: FakeX) -> FakeX:
+    fake_x_server.reset()
+    return fake_x_server

@@ -278,3 +278,14 @@ def test_a_video_over_140_seconds_fails_processing(fake_x, media):
     assert info["state"] == "failed"
     assert info["error"]["name"] == "InvalidMedia"
     assert "Duration too long" in info["error"]["message"]
+
+
+def test_reset_forgets_posts_scripts_and_revocation(fake_x):
+    assert post(fake_x, "same text").status_code == 201
+    fake_x.fail_next(503)
+    fake_x.reject_credentials()
+
+    fake_x.reset()
+
+    assert fake_x.posts == []
+    assert post(fake_x, "same text").status_code == 201
