@@ -166,6 +166,8 @@ def video(public_id: str):
         schedule_form=ScheduleForm(formdata=None, publish_at=local_publish_at),
         action_form=ActionForm(formdata=None),
         timezone=current_app.config["PORTAL_TIMEZONE"],
+        announcement=editorial.announcement_preview(video),
+        max_post_length=editorial.MAX_WEIGHTED_LENGTH,
     )
 
 

@@ -13,10 +13,12 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from ..announce.compose import MAX_WEIGHTED_LENGTH, Post, announcement_text  # noqa: F401 - for views
 from ..extensions import db
 from ..jobs import ledger
 from ..models import Channel, Role, Tag, User, Video, VideoStatus
 from ..storage import get_storage
+from . import syndication
 from .schedule import consent_blocks_publishing
 from .videos import N_, VideoError, publish, queue_transcode
 
@@ -29,6 +31,13 @@ POSTER_CANDIDATES_DIR = "poster-candidates/"
 METADATA_FIELDS = ("title", "description", "language", "speaker_name", "speaker_title", "entity",
                    "country", "consent_reference", "consent_expires_on")
 MAX_TAGS = 12
+
+
+def announcement_preview(video: Video) -> Post | None:
+    """What the post on X will say, while it has not gone out yet (it goes at publishing)."""
+    if video.status not in (VideoStatus.READY, VideoStatus.SCHEDULED, VideoStatus.UNPUBLISHED):
+        return None
+    return announcement_text(video, syndication.watch_url(video))
 
 
 def is_editor(user: User) -> bool:

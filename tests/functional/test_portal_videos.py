@@ -295,3 +295,15 @@ def test_editors_can_narrow_the_dashboard_to_their_own_videos(client, session):
     assert "Uploaded by the editor" in everyone and "Uploaded by a colleague" in everyone
     mine = client.get("/portal/?mine=1").get_data(as_text=True)
     assert "Uploaded by the editor" in mine and "Uploaded by a colleague" not in mine
+
+
+def test_the_video_page_shows_the_post_on_x_before_publishing(client, session, storage):
+    editor = UserFactory(role=Role.EDITOR)
+    video = ready_video(session, storage, title="Ana, ingénieure à Paris", speaker_name="Ana Ruiz")
+    session.commit()
+    login(client, editor)
+    page = client.get(f"/portal/videos/{video.public_id}",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    link = f"http://localhost/videos/{video.public_id}"
+    assert "Ana, ingénieure à Paris, Ana Ruiz" in page and link in page
+    assert "of 280 characters as X counts them" in page
