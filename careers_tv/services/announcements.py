@@ -1,0 +1,32 @@
+"""The announcements the portal lists: newest first, with their video and channel."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Announcement, AnnouncementStatus, Video
+
+X_POST_URL = "https://x.com/i/web/status/{post_id}"
+
+
+def recent(status: AnnouncementStatus | None = None, limit: int = 100) -> list[Announcement]:
+    query = (sa.select(Announcement)
+             .options(joinedload(Announcement.video).joinedload(Video.channel))
+             .order_by(Announcement.created_at.desc(), Announcement.id.desc())
+             .limit(limit))
+    if status is not None:
+        query = query.where(Announcement.status == status)
+    return list(db.session.scalars(query))
+
+
+def counts() -> dict[AnnouncementStatus, int]:
+    query = sa.select(Announcement.status, sa.func.count()).group_by(Announcement.status)
+    return dict(db.session.execute(query).all())
+
+
+def post_url(announcement: Announcement) -> str | None:
+    if not announcement.post_id:
+        return None
+    return X_POST_URL.format(post_id=announcement.post_id)
