@@ -32,29 +32,19 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
 import psutil
-import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # `python bench/upload.py`
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/upload.py`
 
-PG_ADMIN_DSN = os.environ.get(
-    "TEST_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-)
-PG_URL_BASE = os.environ.get("TEST_PG_URL_BASE", "postgresql+psycopg://postgres@127.0.0.1:5432")
+from harness import free_port, gunicorn, log, scratch_database  # noqa: E402
+
 MB = 1_000_000
 MiB = 1024 * 1024
 PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway user in a throwaway db
 UNITS = {"": 1, "K": 1024, "M": MiB, "G": 1024 * MiB}
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def parse_size(text: str) -> int:
@@ -64,25 +54,7 @@ def parse_size(text: str) -> int:
     return int(match.group(1)) * UNITS[match.group(2)]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # -- setup ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def scratch_database():
-    name = f"careers_tv_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_URL_BASE}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def prepare_app(env: dict[str, str]) -> tuple[str, list[str]]:
@@ -123,39 +95,6 @@ def make_source(path: Path, size: int) -> None:
         while left:
             out.write(os.urandom(min(block, left)))
             left -= min(block, left)
-
-
-@contextmanager
-def gunicorn(env: dict[str, str], port: int, workers: int, log_path: Path):
-    command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
-               "--bind", f"127.0.0.1:{port}", "--timeout", "600", "--graceful-timeout", "5",
-               "--error-logfile", str(log_path),
-               "--no-control-socket",  # else it takes ~/.gunicorn/gunicorn.ctl from others
-               "app:app"]
-    with open(log_path, "ab") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _h, _b = request(port, "GET", "/healthz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start:\n" + log_path.read_text()[-3000:])
-            time.sleep(0.2)
-        yield server
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
 
 
 # -- HTTP by hand (sendfile for bodies, like the raw sinks) ---------------------------------
@@ -340,7 +279,7 @@ def run(args, scratch: Path, database_url: str) -> dict:
     log(f"writing {size / MB:.0f} MB of random bytes...")
     make_source(source_path, size)
     port = free_port()
-    with gunicorn(env, port, 1, scratch / "gunicorn.log") as server, \
+    with gunicorn("app:app", env, scratch / "gunicorn.log", port=port, timeout=600) as server, \
             open(source_path, "rb") as source:
         worker = worker_process(server)
         browser = Browser(port, email)

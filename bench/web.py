@@ -30,55 +30,26 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
-import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))  # `python bench/web.py`
+sys.path.insert(0, str(BENCH.parent))  # `python bench/web.py`
 
-PG_ADMIN_DSN = os.environ.get(
-    "TEST_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-)
-PG_URL_BASE = os.environ.get("TEST_PG_URL_BASE", "postgresql+psycopg://postgres@127.0.0.1:5432")
+from harness import free_port, gunicorn, log, scratch_database  # noqa: E402
+
 WORKERS, THREADS = 2, 4
 WARM_UP_SECONDS = 2.0
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # -- setup ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def scratch_database():
-    name = f"careers_tv_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_URL_BASE}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # Where the videos go: most in the channel the bench reads, some in every other one.
@@ -151,40 +122,6 @@ def prepare_app(env: dict[str, str], count: int) -> str:
         db.session.remove()
         db.engine.dispose()  # the bench process keeps no connection to the database it drops
         return watched
-
-
-@contextmanager
-def gunicorn(target: str, env: dict[str, str], cwd: Path, log_path: Path):
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(WORKERS), "--threads", str(THREADS), "--timeout", "60",
-               "--graceful-timeout", "5", "--error-logfile", str(log_path),
-               "--no-control-socket",  # else it takes ~/.gunicorn/gunicorn.ctl from others
-               target]
-    with open(log_path, "ab") as out:
-        server = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn {target} did not start:\n"
-                                   + log_path.read_text()[-3000:])
-            time.sleep(0.1)
-        yield server, port
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
 
 
 # -- the load ------------------------------------------------------------------------------
@@ -344,8 +281,11 @@ def run(args, scratch: Path, database_url: str) -> dict:
     log(f"gunicorn --workers {WORKERS} --threads {THREADS}, {args.connections} connections, "
         f"{args.seconds:g} s per target after a {WARM_UP_SECONDS:g} s warm-up")
     results: dict[str, Result] = {}
-    with gunicorn("bare_app:app", env, BENCH, scratch / "bare.log") as (bare, bare_port), \
-            gunicorn("app:app", env, ROOT, scratch / "app.log") as (app, port):
+    bare_port, port = free_port(), app_port
+    served = {"workers": WORKERS, "threads": THREADS}
+    with gunicorn("bare_app:app", env, scratch / "bare.log", port=bare_port, cwd=BENCH,
+                  **served) as bare, \
+            gunicorn("app:app", env, scratch / "app.log", port=port, **served) as app:
         watch_path = f"/videos/{watched}"
         if status_of(port, watch_path) == 404:
             log(f"{watch_path} is a 404 here: measuring /feed.xml as the second page")

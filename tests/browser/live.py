@@ -38,6 +38,7 @@ class LiveServer:
         self.log = self.log_path.open("wb")
         command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
                    "--workers", "2", "--threads", "4", "--timeout", "120", "--access-logfile", "-",
+                   "--no-control-socket",  # else it takes ~/.gunicorn/gunicorn.ctl from others
                    "app:app"]
         self.process = subprocess.Popen(command, cwd=PROJECT, env={**os.environ, **env},
                                         stdout=self.log, stderr=subprocess.STDOUT,
