@@ -1,0 +1,95 @@
+"""The X client against the fake X server: posts, and each of X's answers as its exception."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import pytest
+
+from careers_tv.announce.x_client import (
+    BadCredentials,
+    Duplicate,
+    RateLimited,
+    Rejected,
+    Unavailable,
+    XClient,
+)
+
+
+def client_for(fake_x, timeout: float = 10) -> XClient:
+    env = fake_x.env
+    return XClient(env["X_API_BASE_URL"], env["X_CONSUMER_KEY"], env["X_CONSUMER_SECRET"],
+                   env["X_ACCESS_TOKEN"], env["X_ACCESS_TOKEN_SECRET"], timeout=timeout)
+
+
+def test_a_post_returns_its_id_and_reaches_x(fake_x):
+    post_id = client_for(fake_x).post("Hello https://careers.example/videos/abc")
+    assert fake_x.post_texts() == ["Hello https://careers.example/videos/abc"]
+    assert post_id == fake_x.posts[0].id
+
+
+def test_the_same_text_twice_is_a_duplicate(fake_x):
+    client = client_for(fake_x)
+    client.post("Once")
+    with pytest.raises(Duplicate):
+        client.post("Once")
+    assert fake_x.post_texts() == ["Once"]
+
+
+def test_a_rate_limit_carries_the_reset_time(fake_x):
+    fake_x.fail_next(429, reset_in=120)
+    before = datetime.now(UTC)
+    with pytest.raises(RateLimited) as raised:
+        client_for(fake_x).post("Later")
+    assert 100 <= (raised.value.reset_at - before).total_seconds() <= 121
+    assert fake_x.posts == []
+
+
+def test_refused_credentials(fake_x):
+    fake_x.reject_credentials()
+    with pytest.raises(BadCredentials):
+        client_for(fake_x).post("Nope")
+
+
+def test_a_text_too_long_is_rejected_with_xs_message(fake_x):
+    with pytest.raises(Rejected) as raised:
+        client_for(fake_x).post("a" * 281)
+    assert raised.value.status == 400
+    assert "weighted length" in raised.value.message and "281" in raised.value.message
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_server_errors_are_unavailable(fake_x, status):
+    fake_x.fail_next(status)
+    with pytest.raises(Unavailable, match=str(status)):
+        client_for(fake_x).post("Down")
+
+
+def test_a_timeout_is_unavailable_though_the_post_landed(fake_x):
+    fake_x.slow_next(1.5)
+    with pytest.raises(Unavailable, match="did not answer"):
+        client_for(fake_x, timeout=0.5).post("Slow")
+    assert fake_x.post_texts() == ["Slow"]
+
+
+def test_a_dropped_connection_is_unavailable(fake_x):
+    fake_x.drop_next()
+    with pytest.raises(Unavailable, match="could not reach X"):
+        client_for(fake_x).post("Dropped")
+    assert fake_x.post_texts() == ["Dropped"]
+
+
+def test_nothing_unreachable_or_refused_logs_a_credential(fake_x, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = client_for(fake_x)
+    fake_x.fail_next(503)
+    with pytest.raises(Unavailable):
+        client.post("One")
+    fake_x.reject_credentials()
+    with pytest.raises(BadCredentials) as raised:
+        client.post("Two")
+    seen = caplog.text + repr(client) + str(raised.value)
+    for secret in (fake_x.env["X_CONSUMER_SECRET"], fake_x.env["X_ACCESS_TOKEN_SECRET"],
+                   fake_x.env["X_ACCESS_TOKEN"]):
+        assert secret not in seen
