@@ -1,8 +1,8 @@
 """A local fake of the X API v2: posts and chunked video upload, with X's errors on demand.
 
 A real HTTP server (werkzeug, threaded) on 127.0.0.1 and a free port; `FakeX.base_url` is what
-X_API_BASE_URL is set to. Every endpoint needs OAuth 1.0a user context (see x_oauth.py for what
-is checked: the signature value is NOT verified until oauthlib is a dependency).
+X_API_BASE_URL is set to. Every endpoint needs OAuth 1.0a user context, HMAC-SHA1 signature
+verified with oauthlib (x_oauth.py says what is signed and checked).
 
 Endpoints and the choices made where X's documentation is vague:
 
@@ -91,7 +91,7 @@ class _Window:
 class FakeX(MediaUploadEndpoints):
     """The fake server and what it has seen. Start with `start()` or use it as a context manager."""
 
-    signatures_verified = SIGNATURES_VERIFIED  # False: see x_oauth.py
+    signatures_verified = SIGNATURES_VERIFIED  # True: oauthlib recomputes each one
 
     def __init__(self, credentials: Credentials = TEST_CREDENTIALS, *, rate_limit: int = 100,
                  rate_window_seconds: int = 900):
@@ -251,7 +251,7 @@ class FakeX(MediaUploadEndpoints):
         reason = "credentials rejected" if self._credentials_rejected else None
         if reason is None:
             try:
-                self._oauth.check(request.headers.get("Authorization"))
+                self._oauth.check(request)
             except OAuthError as error:
                 reason = str(error)
         if reason is not None:

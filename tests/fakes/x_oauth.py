@@ -1,27 +1,22 @@
-"""OAuth 1.0a user-context checks for the fake X API.
+"""OAuth 1.0a user-context checks for the fake X API, signature included.
 
-What is checked here, for every request: an `Authorization: OAuth ...` header, the configured
-consumer key and access token, `oauth_signature_method="HMAC-SHA1"`, version 1.0 when given, a
-timestamp within five minutes of the server's clock, a nonce never seen before, and a signature.
+What is checked here, for every request: an `Authorization: OAuth ...` header (each parameter
+once), the configured consumer key and access token, `oauth_signature_method="HMAC-SHA1"`,
+version 1.0 when given, the HMAC-SHA1 signature itself, a timestamp within five minutes of the
+server's clock, and a nonce never seen before. `SIGNATURES_VERIFIED` is True.
 
-The signature VALUE is not verified yet: the right library for it, oauthlib, is not a dependency
-of the project (neither oauthlib nor requests-oauthlib is installed), and a hand-made HMAC-SHA1
-checked against a hand-made HMAC-SHA1 would only test itself. `SIGNATURES_VERIFIED` says so, and
-the X client's tests must not claim more until it is True. The design for when oauthlib is added:
+The signature is recomputed with oauthlib (RFC 5849 §3.4), not by hand, so a client's signing
+is checked against an independent implementation:
 
-    from oauthlib.oauth1.rfc5849 import signature
-    params = signature.collect_parameters(uri_query=request.query_string.decode(),
-                                          headers={"Authorization": header},
-                                          body=<form body if urlencoded, else "">,
-                                          exclude_oauth_signature=True)
-    base = signature.signature_base_string(
-        request.method, signature.base_string_uri(request.url),
-        signature.normalize_parameters(params))
-    expected = signature.sign_hmac_sha1(base, consumer_secret, token_secret)
-    hmac.compare_digest(expected, oauth["oauth_signature"])
+- parameters: the header's `oauth_*` (without oauth_signature and realm), the query string, and
+  the body only when it is `application/x-www-form-urlencoded` (§3.4.1.3.1: JSON and multipart
+  bodies are not signed, so the append's file part and a post's JSON are not covered);
+- base string URI: scheme, Host header (host:port) and the raw path as the client sent them;
+- key: consumer secret & token secret; compared in constant time (oauthlib's
+  `safe_string_equals`, through `verify_hmac_sha1`).
 
-JSON and multipart bodies are not part of the signature base string (RFC 5849 §3.4.1.3.1: only
-`application/x-www-form-urlencoded` bodies are); query parameters (the STATUS poll) are.
+The signature is checked before the nonce is remembered, so a forged request does not use up
+the nonce of a genuine one.
 """
 
 from __future__ import annotations
@@ -31,8 +26,13 @@ import time
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-SIGNATURES_VERIFIED = False
+from oauthlib.common import Request as OAuthRequest
+from oauthlib.oauth1.rfc5849 import signature
+from werkzeug.wrappers import Request
+
+SIGNATURES_VERIFIED = True
 TIMESTAMP_TOLERANCE_SECONDS = 300
+FORM_URLENCODED = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class OAuthError(Exception):
 
 
 def parse_authorization(header: str | None) -> dict[str, str]:
-    """The `oauth_*` parameters of an `Authorization: OAuth k="v", ...` header."""
+    """The parameters of an `Authorization: OAuth k="v", ...` header; each may appear once."""
     if not header or not header.startswith("OAuth "):
         raise OAuthError("no OAuth Authorization header")
     params: dict[str, str] = {}
@@ -61,8 +61,36 @@ def parse_authorization(header: str | None) -> dict[str, str]:
         key, sep, value = part.strip().partition("=")
         if not sep or len(value) < 2 or value[0] != '"' or value[-1] != '"':
             raise OAuthError(f"malformed OAuth parameter {part.strip()!r}")
+        if unquote(key) in params:
+            raise OAuthError(f"duplicate OAuth parameter {unquote(key)!r}")
         params[unquote(key)] = unquote(value[1:-1])
     return params
+
+
+def request_uri(request: Request) -> str:
+    """The absolute URI as the client sent it: scheme, Host header (host:port), raw path and
+    query. werkzeug's own `request.url` re-quotes the decoded path, which could differ."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if not raw or not raw.startswith("/"):
+        return request.url
+    return f"{request.scheme}://{request.host}{raw}"
+
+
+def signature_matches(request: Request, header: str, consumer_secret: str,
+                      token_secret: str) -> bool:
+    """Recompute the HMAC-SHA1 signature with oauthlib and compare it in constant time."""
+    uri = request_uri(request)
+    # Only a form-encoded body is signed (RFC 5849 §3.4.1.3.1); JSON and multipart are not.
+    body = request.get_data(as_text=True) if request.mimetype == FORM_URLENCODED else ""
+    try:
+        signed = OAuthRequest(uri, request.method, body, {"Authorization": header})
+        signed.params = signature.collect_parameters(
+            uri_query=signed.uri_query, body=body, headers={"Authorization": header},
+            exclude_oauth_signature=True)
+        signed.signature = parse_authorization(header).get("oauth_signature", "")
+        return signature.verify_hmac_sha1(signed, consumer_secret, token_secret)
+    except ValueError:  # oauthlib refuses a query or body with characters it cannot decode
+        return False
 
 
 class OAuthChecker:
@@ -73,8 +101,9 @@ class OAuthChecker:
         self._nonces: set[str] = set()
         self._lock = threading.Lock()
 
-    def check(self, header: str | None, now: float | None = None) -> None:
-        """Raise OAuthError unless the header would be accepted (see the module docstring)."""
+    def check(self, request: Request, now: float | None = None) -> None:
+        """Raise OAuthError unless the request would be accepted (see the module docstring)."""
+        header = request.headers.get("Authorization")
         params = parse_authorization(header)
         now = time.time() if now is None else now
         expected = {
@@ -98,6 +127,9 @@ class OAuthChecker:
         nonce = params.get("oauth_nonce")
         if not nonce:
             raise OAuthError("no oauth_nonce")
+        if not signature_matches(request, header, self.credentials.consumer_secret,
+                                 self.credentials.access_token_secret):
+            raise OAuthError("oauth_signature does not match")  # the value is never logged
         with self._lock:
             if nonce in self._nonces:
                 raise OAuthError("oauth_nonce already used")

@@ -1,17 +1,18 @@
 """The fake X API answers like X: auth, weighted length, duplicates, scripted faults, media upload.
 
-Requests carry an OAuth 1.0a header built here with the right shape; its signature value is a
-placeholder because oauthlib is not installed and the fake cannot verify one yet (x_oauth.py).
+Requests are signed by requests_oauthlib.OAuth1, the client library the app uses, and the fake
+verifies the HMAC-SHA1 signature with oauthlib (x_oauth.py): a wrong secret or a request changed
+after signing gets 401.
 """
 
 from __future__ import annotations
 
-import secrets
 import time
-from urllib.parse import quote
+from collections.abc import Callable
 
 import pytest
 import requests
+from requests_oauthlib import OAuth1
 
 from tests import media as m
 from tests.fakes.x_api import DUPLICATE_MESSAGE, FakeX
@@ -21,28 +22,45 @@ from tests.fakes.x_text import weighted_length
 UNAUTHORIZED = {"title": "Unauthorized", "type": "about:blank", "status": 401,
                 "detail": "Unauthorized"}
 URL = "https://careers.example.com/videos/un-titre-assez-long-pour-depasser-vingt-trois"
+Auth = Callable[[requests.PreparedRequest], requests.PreparedRequest]
 
 
-def oauth_header(*, consumer_key: str = TEST_CREDENTIALS.consumer_key,
-                 token: str = TEST_CREDENTIALS.access_token, nonce: str | None = None,
-                 timestamp: int | None = None) -> dict[str, str]:
-    params = {
-        "oauth_consumer_key": consumer_key, "oauth_token": token,
-        "oauth_signature_method": "HMAC-SHA1", "oauth_version": "1.0",
-        "oauth_timestamp": str(int(time.time()) if timestamp is None else timestamp),
-        "oauth_nonce": nonce or secrets.token_hex(16), "oauth_signature": "placeholder=",
-    }
-    joined = ", ".join(f'{quote(k, safe="")}="{quote(v, safe="")}"' for k, v in params.items())
-    return {"Authorization": f"OAuth {joined}"}
+def signed(*, consumer_key: str = TEST_CREDENTIALS.consumer_key,
+           consumer_secret: str = TEST_CREDENTIALS.consumer_secret,
+           token: str = TEST_CREDENTIALS.access_token,
+           token_secret: str = TEST_CREDENTIALS.access_token_secret,
+           nonce: str | None = None, timestamp: int | None = None) -> OAuth1:
+    """requests_oauthlib's OAuth1 signer; fixed nonce or timestamp only when a test needs one."""
+    fixed = {key: str(value) for key, value in (("nonce", nonce), ("timestamp", timestamp))
+             if value is not None}
+    return OAuth1(consumer_key, consumer_secret, token, token_secret, **fixed)
 
 
-def post(fake_x: FakeX, text: str, *, headers: dict | None = None, timeout: float = 10,
+def unsigned(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
+
+
+def bearer(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    request.headers["Authorization"] = "Bearer app-only-token"
+    return request
+
+
+def post(fake_x: FakeX, text: str, *, auth: Auth | None = None, timeout: float = 10,
          media_ids: list[str] | None = None) -> requests.Response:
     body: dict = {"text": text}
     if media_ids:
         body["media"] = {"media_ids": media_ids}
     return requests.post(f"{fake_x.base_url}/2/tweets", json=body, timeout=timeout,
-                         headers=oauth_header() if headers is None else headers)
+                         auth=signed() if auth is None else auth)
+
+
+def send_tampered(request: requests.Request, tamper: Callable[[requests.PreparedRequest], None]
+                  ) -> requests.Response:
+    """Sign `request` (its auth), change it with `tamper`, then send it as changed."""
+    prepared = request.prepare()
+    tamper(prepared)
+    with requests.Session() as session:
+        return session.send(prepared, timeout=10)
 
 
 def test_a_signed_post_is_accepted_and_recorded(fake_x):
@@ -59,15 +77,18 @@ def test_a_signed_post_is_accepted_and_recorded(fake_x):
     assert int(answer.headers["x-rate-limit-reset"]) > time.time()
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"Authorization": "Bearer app-only-token"},
-    oauth_header(consumer_key="someone-else"),
-    oauth_header(token="another-account"),
-    oauth_header(timestamp=int(time.time()) - 301),
-], ids=["no header", "bearer", "wrong consumer key", "wrong token", "stale timestamp"])
-def test_requests_without_the_account_s_oauth_are_refused(fake_x, headers):
-    answer = post(fake_x, "hello", headers=headers)
+@pytest.mark.parametrize("auth", [
+    unsigned,
+    bearer,
+    signed(consumer_key="someone-else"),
+    signed(token="another-account"),
+    signed(consumer_secret="not-the-consumer-secret"),
+    signed(token_secret="not-the-token-secret"),
+    signed(timestamp=int(time.time()) - 301),
+], ids=["no header", "bearer", "wrong consumer key", "wrong token", "wrong consumer secret",
+        "wrong token secret", "stale timestamp"])
+def test_requests_without_the_account_s_oauth_are_refused(fake_x, auth):
+    answer = post(fake_x, "hello", auth=auth)
 
     assert answer.status_code == 401
     assert answer.json() == UNAUTHORIZED
@@ -75,11 +96,24 @@ def test_requests_without_the_account_s_oauth_are_refused(fake_x, headers):
     assert fake_x.posts == []
 
 
-def test_a_replayed_nonce_is_refused(fake_x):
-    headers = oauth_header(nonce="same-nonce")
-    assert post(fake_x, "first", headers=headers).status_code == 201
+def test_a_post_changed_after_signing_is_refused(fake_x):
+    request = requests.Request("POST", f"{fake_x.base_url}/2/tweets", json={"text": "hi"},
+                               auth=signed())
 
-    answer = post(fake_x, "second", headers=headers)
+    def to_another_host(prepared: requests.PreparedRequest) -> None:
+        prepared.url = prepared.url.replace("127.0.0.1", "localhost")
+
+    answer = send_tampered(request, to_another_host)
+
+    assert answer.status_code == 401
+    assert fake_x.posts == []
+
+
+def test_a_replayed_nonce_is_refused(fake_x):
+    auth = signed(nonce="same-nonce")
+    assert post(fake_x, "first", auth=auth).status_code == 201
+
+    answer = post(fake_x, "second", auth=auth)
 
     assert answer.status_code == 401
     assert answer.json() == UNAUTHORIZED
@@ -180,7 +214,7 @@ def test_three_503s_then_success(fake_x):
 def test_a_script_can_be_kept_for_one_path(fake_x):
     fake_x.fail_next(503, path="/2/tweets")
 
-    upload = requests.post(f"{fake_x.base_url}/2/media/upload/initialize", headers=oauth_header(),
+    upload = requests.post(f"{fake_x.base_url}/2/media/upload/initialize", auth=signed(),
                            json={"media_type": "video/mp4", "total_bytes": 10,
                                  "media_category": "tweet_video"}, timeout=10)
 
@@ -216,24 +250,24 @@ def upload(fake_x: FakeX, data: bytes, *, total_bytes: int | None = None,
            chunk: int = 64 * 1024) -> tuple[str, dict]:
     """initialize, append in chunks, finalize; the finalize answer's data."""
     base = f"{fake_x.base_url}/2/media/upload"
-    init = requests.post(f"{base}/initialize", headers=oauth_header(), timeout=10, json={
+    init = requests.post(f"{base}/initialize", auth=signed(), timeout=10, json={
         "media_type": "video/mp4", "total_bytes": total_bytes or len(data),
         "media_category": "tweet_video"})
     assert init.status_code == 200, init.text
     media_id = init.json()["data"]["id"]
     assert init.json()["data"]["media_key"] == f"7_{media_id}"
     for index, start in enumerate(range(0, len(data), chunk)):
-        appended = requests.post(f"{base}/{media_id}/append", headers=oauth_header(), timeout=10,
+        appended = requests.post(f"{base}/{media_id}/append", auth=signed(), timeout=10,
                                  data={"segment_index": index},
                                  files={"media": ("chunk", data[start:start + chunk])})
         assert appended.status_code == 200, appended.text
-    final = requests.post(f"{base}/{media_id}/finalize", headers=oauth_header(), timeout=10)
+    final = requests.post(f"{base}/{media_id}/finalize", auth=signed(), timeout=10)
     assert final.status_code == 200, final.text
     return media_id, final.json()["data"]
 
 
 def poll(fake_x: FakeX, media_id: str) -> dict:
-    answer = requests.get(f"{fake_x.base_url}/2/media/upload", headers=oauth_header(),
+    answer = requests.get(f"{fake_x.base_url}/2/media/upload", auth=signed(),
                           params={"command": "STATUS", "media_id": media_id}, timeout=10)
     assert answer.status_code == 200, answer.text
     return answer.json()["data"]["processing_info"]
@@ -289,3 +323,86 @@ def test_reset_forgets_posts_scripts_and_revocation(fake_x):
 
     assert fake_x.posts == []
     assert post(fake_x, "same text").status_code == 201
+
+
+# -- signatures over the upload's query, path and form body ----------------------------------------
+
+def start_upload(fake_x: FakeX, total_bytes: int = 4) -> str:
+    answer = requests.post(f"{fake_x.base_url}/2/media/upload/initialize", auth=signed(),
+                           json={"media_type": "video/mp4", "total_bytes": total_bytes,
+                                 "media_category": "tweet_video"}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["data"]["id"]
+
+
+def finalize(fake_x: FakeX, media_id: str) -> None:
+    answer = requests.post(f"{fake_x.base_url}/2/media/upload/{media_id}/finalize",
+                           auth=signed(), timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_signed_multipart_append_and_status_poll_are_accepted(fake_x):
+    media_id = start_upload(fake_x)
+
+    appended = requests.post(f"{fake_x.base_url}/2/media/upload/{media_id}/append",
+                             auth=signed(), data={"segment_index": 0},
+                             files={"media": ("chunk", b"abcd")}, timeout=10)
+    finalize(fake_x, media_id)
+
+    assert appended.status_code == 200, appended.text
+    assert fake_x.uploads[media_id].segments == {0: b"abcd"}
+    assert poll(fake_x, media_id)["state"] == "in_progress"
+
+
+def test_a_status_query_changed_after_signing_is_refused(fake_x):
+    signed_for, sent_for = start_upload(fake_x), start_upload(fake_x)
+    finalize(fake_x, signed_for)
+    finalize(fake_x, sent_for)
+    request = requests.Request("GET", f"{fake_x.base_url}/2/media/upload", auth=signed(),
+                               params={"command": "STATUS", "media_id": signed_for})
+
+    def to_the_other_upload(prepared: requests.PreparedRequest) -> None:
+        prepared.url = prepared.url.replace(signed_for, sent_for)
+
+    answer = send_tampered(request, to_the_other_upload)
+
+    assert answer.status_code == 401
+    assert answer.json() == UNAUTHORIZED
+    assert poll(fake_x, sent_for)["state"] == "in_progress"  # its first poll is still to come
+
+
+def test_a_path_changed_after_signing_is_refused(fake_x):
+    signed_for, sent_for = start_upload(fake_x), start_upload(fake_x)
+    request = requests.Request(
+        "POST", f"{fake_x.base_url}/2/media/upload/{signed_for}/finalize", auth=signed())
+
+    def to_the_other_upload(prepared: requests.PreparedRequest) -> None:
+        prepared.url = prepared.url.replace(signed_for, sent_for)
+
+    assert send_tampered(request, to_the_other_upload).status_code == 401
+    assert fake_x.uploads[sent_for].state == "uploading"
+
+
+FORM = {"media_type": "video/mp4", "total_bytes": "10", "media_category": "tweet_video"}
+
+
+def test_a_signed_form_encoded_initialize_is_accepted(fake_x):
+    answer = requests.post(f"{fake_x.base_url}/2/media/upload/initialize", auth=signed(),
+                           data=FORM, timeout=10)
+
+    assert answer.status_code == 200, answer.text
+    assert fake_x.uploads[answer.json()["data"]["id"]].total_bytes == 10
+
+
+def test_a_form_body_changed_after_signing_is_refused(fake_x):
+    request = requests.Request("POST", f"{fake_x.base_url}/2/media/upload/initialize",
+                               auth=signed(), data=FORM)
+
+    def to_another_size(prepared: requests.PreparedRequest) -> None:
+        assert isinstance(prepared.body, bytes) and b"total_bytes=10" in prepared.body
+        prepared.body = prepared.body.replace(b"total_bytes=10", b"total_bytes=99")
+
+    answer = send_tampered(request, to_another_size)
+
+    assert answer.status_code == 401
+    assert fake_x.uploads == {}
