@@ -27,6 +27,10 @@ from ..models._types import utcnow
 log = logging.getLogger(__name__)
 
 _PENDING_SENDS = "careers_tv.pending_job_sends"
+# A pending job whose `last_sent_at` is in the future is scheduled for then (see `release`);
+# a message arriving earlier is ignored. The margin covers clocks that differ a little
+# between the machine that enqueued and the worker.
+CLOCK_SKEW = timedelta(seconds=2)
 
 # kind -> function called (in the failing transaction) when a job of that kind fails for
 # good, so what it was doing is not left half-way (a video stuck in "processing").
@@ -56,12 +60,13 @@ def _forget_after_rollback(session: Session, previous_transaction) -> None:
         session.info.pop(_PENDING_SENDS, None)
 
 
-def send(job_id: int, queue: str) -> bool:
-    """Hand a job's id to the broker. A failure here is repaired by the reconciler."""
+def send(job_id: int, queue: str, eta: datetime | None = None) -> bool:
+    """Hand a job's id to the broker (to be delivered at `eta`, if given). A failure here is
+    repaired by the reconciler."""
     from .tasks import task_for_queue
 
     try:
-        task_for_queue(queue).apply_async(args=[job_id], queue=queue, retry=False)
+        task_for_queue(queue).apply_async(args=[job_id], queue=queue, retry=False, eta=eta)
     except Exception:  # broker down: the job stays pending and the reconciler re-sends it
         log.exception("could not send job %s to the broker; the reconciler will retry", job_id)
         return False
@@ -102,7 +107,8 @@ def claim(job_id: int, worker: str | None = None) -> Claim | None:
             Job.id == job_id,
             Job.attempts < Job.max_attempts,
             sa.or_(
-                Job.state == JobState.PENDING,
+                sa.and_(Job.state == JobState.PENDING,
+                        sa.or_(Job.last_sent_at.is_(None), Job.last_sent_at <= now + CLOCK_SKEW)),
                 sa.and_(Job.state == JobState.RUNNING, Job.lease_expires_at < now),
             ),
         )
@@ -153,16 +159,28 @@ def _give_up_hook(job: Job, error: str) -> None:
         hook(job, error)
 
 
-def release(claim: Claim, error: str) -> None:
-    """Give a job back after a transient error, to be tried again later."""
+def release(claim: Claim, error: str, retry_at: datetime | None = None) -> None:
+    """Give a job back after a transient error, to be tried again later.
+
+    Without `retry_at` the reconciler sends it again after its resend delay. With it, the
+    message is sent now for delivery at `retry_at`, and `last_sent_at` is set to that time:
+    the job is not claimed before then, and the reconciler resends it only a resend delay
+    after it (if that message was lost).
+    """
     db.session.rollback()
-    db.session.execute(
+    values = {"state": JobState.PENDING, "claim_token": None, "lease_expires_at": None,
+              "error": error}
+    if retry_at is not None:
+        values["last_sent_at"] = retry_at
+    released = db.session.execute(
         sa.update(Job)
         .where(Job.id == claim.job.id, Job.claim_token == claim.token)
-        .values(state=JobState.PENDING, claim_token=None, lease_expires_at=None, error=error)
+        .values(**values)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
     db.session.commit()
+    if retry_at is not None and released:
+        send(claim.job.id, claim.job.queue, eta=retry_at)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from datetime import datetime
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -18,7 +19,12 @@ log = logging.getLogger(__name__)
 
 
 class TransientError(RuntimeError):
-    """Worth trying again later (a store or service briefly unreachable)."""
+    """Worth trying again later (a store or service briefly unreachable); at `retry_at` if
+    given (a rate limit's reset, a backoff), else when the reconciler resends the job."""
+
+    def __init__(self, message: str, retry_at: datetime | None = None):
+        super().__init__(message)
+        self.retry_at = retry_at
 
 
 class PermanentError(RuntimeError):
@@ -57,7 +63,7 @@ def execute(job_id: int, worker: str | None = None) -> str:
     try:
         result = fn(claim)
     except TransientError as exc:
-        ledger.release(claim, str(exc))
+        ledger.release(claim, str(exc), retry_at=exc.retry_at)
         return "released"
     except (PermanentError, SoftTimeLimitExceeded) as exc:
         db.session.rollback()
@@ -95,4 +101,4 @@ def task_for_queue(queue: str):
 
 
 # Handlers live in their own modules; importing them here registers them in every worker.
-from . import diagnostics, transcode  # noqa: E402,F401
+from . import announce, diagnostics, transcode  # noqa: E402,F401

@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..jobs import announce as announce_job
 from ..jobs import ledger
 from ..models import (
     Announcement,
@@ -103,5 +104,8 @@ def publish(video: Video, at: datetime | None = None) -> None:
         sa.select(Announcement.id).where(Announcement.video_id == video.id,
                                          Announcement.account == "default"))
     if exists is None:  # republishing is not news: one announcement per video and account
-        db.session.add(Announcement(video_id=video.id, account="default",
-                                    language=video.language))
+        announcement = Announcement(video_id=video.id, account="default",
+                                    language=video.language)
+        db.session.add(announcement)
+        db.session.flush()
+        announce_job.enqueue(announcement.id)  # sent after this transaction commits
