@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from careers_tv.announce.compose import announcement_text
 from careers_tv.announce.outbox import NOT_CONFIGURED
 from careers_tv.extensions import db
-from careers_tv.jobs import tasks
+from careers_tv.jobs import ledger, tasks
 from careers_tv.models import Announcement, AnnouncementStatus, Job, JobState, VideoStatus
 from careers_tv.models._types import utcnow
 from careers_tv.services import syndication
@@ -215,3 +215,40 @@ def test_without_credentials_the_announcement_is_skipped(committed, app, fake_x,
     assert (row.status, row.error, row.attempts) == (AnnouncementStatus.SKIPPED, NOT_CONFIGURED, 0)
     assert "night shift" in row.text  # composed all the same, to be seen in the portal
     assert fake_x.requests == []
+
+
+def test_renewed_credentials_send_again(committed, x_app, fake_x, monkeypatch):
+    first_id, first_job = publish("First video")
+    second_id, second_job = publish("Second video")
+    monkeypatch.setitem(x_app.config, "X_ACCESS_TOKEN_SECRET", "a-revoked-token-secret")
+    fake_x.reject_credentials()
+    assert tasks.execute(first_job) == "done"
+    assert announcement(first_id).status is AnnouncementStatus.FAILED
+
+    fake_x.reset()  # X takes the renewed credentials
+    monkeypatch.setitem(x_app.config, "X_ACCESS_TOKEN_SECRET", fake_x.env["X_ACCESS_TOKEN_SECRET"])
+    assert tasks.execute(second_job) == "done"
+
+    assert announcement(second_id).status is AnnouncementStatus.POSTED
+    assert fake_x.post_texts() == [announcement(second_id).text]
+
+
+def test_a_worker_killed_while_sending_posts_once(committed, x_app, fake_x, workers):
+    fake_x.slow_next(20)  # the post reaches X; the answer never reaches the dying worker
+    worker = workers.start("doomed", **fake_x.env, JOB_LEASE_SECONDS="1")
+    announcement_id, job_id = publish()
+    deadline = time.monotonic() + 60
+    while not fake_x.posts:
+        assert time.monotonic() < deadline, "the worker never sent the post"
+        time.sleep(0.05)
+    worker.kill()
+    assert announcement(announcement_id).status is AnnouncementStatus.SENDING
+
+    while job(job_id).lease_expires_at > utcnow():
+        time.sleep(0.2)
+    assert ledger.reconcile().expired == 1  # the dead worker's job goes back to pending
+    assert tasks.execute(job_id) == "done"  # here rather than by another worker
+
+    row = announcement(announcement_id)
+    assert (row.status, row.attempts) == (AnnouncementStatus.POSTED, 2)
+    assert fake_x.post_texts() == [row.text]

@@ -93,3 +93,13 @@ def test_nothing_unreachable_or_refused_logs_a_credential(fake_x, caplog):
     for secret in (fake_x.env["X_CONSUMER_SECRET"], fake_x.env["X_ACCESS_TOKEN_SECRET"],
                    fake_x.env["X_ACCESS_TOKEN"]):
         assert secret not in seen
+
+
+def test_the_backoff_grows_is_capped_and_jittered():
+    from careers_tv.announce.outbox import BACKOFF_MAX_SECONDS, backoff
+
+    waits = [[backoff(attempt).total_seconds() for _ in range(50)] for attempt in (1, 2, 3, 20)]
+    assert all(2.5 <= w <= 5 for w in waits[0]) and all(5 <= w <= 10 for w in waits[1])
+    assert all(10 <= w <= 20 for w in waits[2])
+    assert all(BACKOFF_MAX_SECONDS / 2 <= w <= BACKOFF_MAX_SECONDS for w in waits[3])
+    assert len(set(waits[0])) > 1  # jittered: retries after an outage do not come in step
