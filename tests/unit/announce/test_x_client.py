@@ -52,6 +52,15 @@ def test_refused_credentials(fake_x):
         client_for(fake_x).post("Nope")
 
 
+def test_a_wrong_secret_is_refused(fake_x):
+    env = fake_x.env
+    client = XClient(env["X_API_BASE_URL"], env["X_CONSUMER_KEY"], env["X_CONSUMER_SECRET"],
+                     env["X_ACCESS_TOKEN"], "not-the-token-secret")
+    with pytest.raises(BadCredentials):
+        client.post("Nope")
+    assert fake_x.posts == []
+
+
 def test_a_text_too_long_is_rejected_with_xs_message(fake_x):
     with pytest.raises(Rejected) as raised:
         client_for(fake_x).post("a" * 281)
