@@ -101,6 +101,8 @@ def load(environ=None, overrides: dict | None = None) -> dict:
         "X_CONSUMER_SECRET": _env(environ, "X_CONSUMER_SECRET"),
         "X_ACCESS_TOKEN": _env(environ, "X_ACCESS_TOKEN"),
         "X_ACCESS_TOKEN_SECRET": _env(environ, "X_ACCESS_TOKEN_SECRET"),
+        # A post that got no answer within this is retried; X's duplicate check stops a second.
+        "X_TIMEOUT_SECONDS": float(_env(environ, "X_TIMEOUT_SECONDS", "10")),
         # Schedules typed in the portal are read in this time zone (stored in UTC).
         "PORTAL_TIMEZONE": _env(environ, "PORTAL_TIMEZONE", "Europe/Paris"),
         "LANGUAGES": ("fr", "en"),

@@ -99,7 +99,7 @@ def _finish(announcement: Announcement, status: AnnouncementStatus, *, error: st
 
 def _client(credentials: tuple[str, ...]) -> x_client.XClient:
     return x_client.XClient(current_app.config["X_API_BASE_URL"], *credentials,
-                            timeout=current_app.config.get("X_TIMEOUT_SECONDS", 10))
+                            timeout=current_app.config["X_TIMEOUT_SECONDS"])
 
 
 def send(announcement_id: int) -> AnnouncementStatus | Retry | None:
@@ -175,3 +175,27 @@ def give_up(announcement_id: int, reason: str) -> None:
                 updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def credentials_need_renewing() -> bool:
+    """Did X refuse the credentials configured now? (The portal says so until they change.)"""
+    credentials = _credentials()
+    if credentials is None:
+        return False
+    latest = db.session.scalar(
+        sa.select(Announcement.error)
+        .where(Announcement.status == AnnouncementStatus.FAILED,
+               Announcement.error.startswith(CREDENTIALS_REFUSED))
+        .order_by(Announcement.updated_at.desc(), Announcement.id.desc())
+        .limit(1)
+    )
+    return latest == _refused_message(credentials)
+
+
+def reopen(announcement: Announcement) -> None:
+    """A failed announcement goes back to the queue, with a fresh count of attempts; the
+    caller enqueues its job and commits. The text stays: the same post is sent."""
+    if announcement.status is not AnnouncementStatus.FAILED:
+        raise ValueError("only a failed announcement can be retried")
+    announcement.status, announcement.error, announcement.attempts = (
+        AnnouncementStatus.PENDING, None, 0)

@@ -1,11 +1,14 @@
-"""The announcements the portal lists: newest first, with their video and channel."""
+"""The announcements the portal lists (newest first, with their video and channel), and
+sending a failed one again."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from ..announce import outbox
 from ..extensions import db
+from ..jobs import announce as announce_job
 from ..models import Announcement, AnnouncementStatus, Video
 
 X_POST_URL = "https://x.com/i/web/status/{post_id}"
@@ -30,3 +33,18 @@ def post_url(announcement: Announcement) -> str | None:
     if not announcement.post_id:
         return None
     return X_POST_URL.format(post_id=announcement.post_id)
+
+
+def get(announcement_id: int) -> Announcement | None:
+    return db.session.get(Announcement, announcement_id)
+
+
+def retry(announcement: Announcement) -> None:
+    """Send a failed announcement again (after the credentials were renewed, or X recovered);
+    the caller commits, and the job goes out after the commit."""
+    outbox.reopen(announcement)
+    announce_job.enqueue(announcement.id)
+
+
+def credentials_need_renewing() -> bool:
+    return outbox.credentials_need_renewing()

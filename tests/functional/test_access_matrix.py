@@ -76,6 +76,7 @@ MATRIX = [
     ("POST", "/portal/videos/{video}/unpublish", staff(EDITOR)),
     ("POST", "/portal/videos/{video}/delete", staff(EDITOR)),
     ("GET", "/portal/announcements", staff(EDITOR)),
+    ("POST", "/portal/announcements/0/retry", staff(EDITOR)),
     ("GET", "/portal/admin/users", staff(ADMIN)),
     ("POST", "/portal/admin/users", staff(ADMIN)),
     ("GET", "/portal/admin/users/{user}", staff(ADMIN)),

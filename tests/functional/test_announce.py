@@ -12,16 +12,25 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import refresh
 
 from careers_tv.announce.compose import announcement_text
 from careers_tv.announce.outbox import NOT_CONFIGURED
 from careers_tv.extensions import db
 from careers_tv.jobs import ledger, tasks
-from careers_tv.models import Announcement, AnnouncementStatus, Job, JobState, VideoStatus
+from careers_tv.models import (
+    Announcement,
+    AnnouncementStatus,
+    Job,
+    JobState,
+    Role,
+    VideoStatus,
+)
 from careers_tv.models._types import utcnow
 from careers_tv.services import syndication
 from careers_tv.services import videos as video_service
-from tests.factories import VideoFactory
+from tests.factories import UserFactory, VideoFactory
+from tests.functional.portal_helpers import login
 
 
 @pytest.fixture
@@ -252,3 +261,17 @@ def test_a_worker_killed_while_sending_posts_once(committed, x_app, fake_x, work
     row = announcement(announcement_id)
     assert (row.status, row.attempts) == (AnnouncementStatus.POSTED, 2)
     assert fake_x.post_texts() == [row.text]
+
+
+def test_the_portal_says_when_the_credentials_need_renewing(committed, x_app, fake_x):
+    editor = UserFactory(role=Role.EDITOR)
+    _, job_id = publish("Refused")
+    fake_x.reject_credentials()
+    assert tasks.execute(job_id) == "done"
+    client = x_app.test_client()
+    login(client, editor)
+    # The requests share this test's app context, where the job cached a locale: forget it.
+    refresh()
+    page = client.get("/portal/announcements", headers={"Accept-Language": "en"})
+    assert "X refused the account’s credentials" in page.get_data(as_text=True)
+    assert "Send again" in page.get_data(as_text=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from careers_tv.models import Announcement, AnnouncementStatus, Role, VideoStatus
+import sqlalchemy as sa
+
+from careers_tv.models import Announcement, AnnouncementStatus, Job, Role, VideoStatus
 from tests.factories import UserFactory, VideoFactory
-from tests.functional.portal_helpers import login
+from tests.functional.portal_helpers import login, post
 
 EN = {"Accept-Language": "en"}
 
@@ -41,3 +43,29 @@ def test_contributors_do_not_see_the_announcements(client, session):
     login(client, user)
     assert client.get("/portal/announcements").status_code == 403
     assert "/portal/announcements" not in client.get("/portal/").get_data(as_text=True)
+
+
+def test_a_failed_announcement_can_be_sent_again(client, session):
+    editor = UserFactory(role=Role.EDITOR)
+    video = VideoFactory(status=VideoStatus.PUBLISHED, published_at=datetime.now(UTC))
+    session.flush()
+    failed = Announcement(video_id=video.id, status=AnnouncementStatus.FAILED, attempts=6,
+                          text="Nouvelle vidéo https://tv.example.net/videos/x",
+                          error="X stayed unavailable after 6 attempts: 503")
+    session.add(failed)
+    session.commit()
+    token = login(client, editor)
+    assert "Send again" in client.get("/portal/announcements", headers=EN).get_data(as_text=True)
+    response = post(client, f"/portal/announcements/{failed.id}/retry", token)
+    assert response.status_code == 302
+    session.expire_all()
+    row = session.get(Announcement, failed.id)
+    assert (row.status, row.error, row.attempts) == (AnnouncementStatus.PENDING, None, 0)
+    assert row.text.startswith("Nouvelle vidéo")  # the same post is sent
+    jobs = session.scalars(sa.select(Job).where(Job.kind == "announce")).all()
+    assert [j.payload["announcement_id"] for j in jobs] == [failed.id]
+
+    again = post(client, f"/portal/announcements/{failed.id}/retry", token,
+                 follow_redirects=True, headers=EN)
+    assert "Only a failed announcement can be sent again." in again.get_data(as_text=True)
+    assert post(client, "/portal/announcements/999999/retry", token).status_code == 404
