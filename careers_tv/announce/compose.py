@@ -4,7 +4,8 @@ X counts a post in *weighted* characters (twitter-text): 280 at most, every URL 
 CJK characters and emoji count 2. `twitter_text.parse_tweet` does that counting, so what we
 measure is what X will measure. When a post is too long it is shortened gracefully: the title is
 cut on a word (with "…"), then the speaker's job title and name and the hashtag go; the link is
-never touched. The templates live in templates.toml (per channel, per language).
+never touched. The templates live in templates.toml (per channel, per language), with each
+channel's `native_video` flag.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def fits(text: str) -> bool:
 
 
 @cache
-def _templates() -> dict[str, dict[str, str]]:
+def _templates() -> dict[str, dict[str, str | bool]]:
     with TEMPLATES.open("rb") as file:
         return tomllib.load(file)
 
@@ -62,6 +63,11 @@ def template_for(channel_slug: str, language: str) -> str:
     language = language if language in LANGUAGES else "fr"
     templates = _templates()
     return templates.get(channel_slug, {}).get(language) or templates["default"][language]
+
+
+def wants_native_video(channel_slug: str) -> bool:
+    """Does this channel's post carry the short clip as a native video (templates.toml)?"""
+    return _templates().get(channel_slug, {}).get("native_video") is True
 
 
 def clean(text: str | None) -> str:

@@ -11,6 +11,11 @@ A request that timed out may still have reached X. The retry then posts the same
 answers 403 duplicate content, and that proves the first one landed: the row is `posted`
 (without the post id, which X does not give back). A worker killed mid-send leaves the row in
 `sending`; the job's lease runs out, the reconciler resends it, and the same reasoning applies.
+
+A channel with `native_video` gets the transcoder's short clip uploaded just before the post, on
+every attempt while the row is not posted (nothing about the upload is stored: an unused upload
+simply expires at X). If X refuses the clip, the post goes out without it and `error` says why;
+an X that is unavailable during the upload retries the job as for the post.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -28,8 +35,9 @@ from ..extensions import db
 from ..models import Announcement, AnnouncementStatus
 from ..models._types import utcnow
 from ..services import syndication
+from ..storage import get_storage
 from . import x_client
-from .compose import announcement_text
+from .compose import announcement_text, wants_native_video
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +52,8 @@ HELD_FOR_CREDENTIALS = ("Not sent: X refused these credentials for an earlier an
                         "they need renewing, then retry")
 DUPLICATE_NOTE = ("X answered that this text was already posted (an earlier attempt reached "
                   "it); counted as posted, without the post's id")
+CLIP_NAME = "x-clip.mp4"  # the transcoder's short clip, beside the video's renditions
+VIDEO_LEFT_OUT = "Posted without the video: X refused it"
 CREDENTIAL_KEYS = ("X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN",
                    "X_ACCESS_TOKEN_SECRET")
 
@@ -131,7 +141,8 @@ def send(announcement_id: int) -> AnnouncementStatus | Retry | None:
     db.session.commit()  # a crash from here on leaves `sending`: the retry finds out
     client = _client(credentials)
     try:
-        post_id = client.post(text)
+        media_ids, note = _native_video(client, announcement)
+        post_id = client.post(text, media_ids=media_ids)
     except x_client.Duplicate:
         _finish(announcement, AnnouncementStatus.POSTED, error=DUPLICATE_NOTE)
         return AnnouncementStatus.POSTED
@@ -153,8 +164,30 @@ def send(announcement_id: int) -> AnnouncementStatus | Retry | None:
         return AnnouncementStatus.FAILED
     finally:
         client.close()
-    _finish(announcement, AnnouncementStatus.POSTED, post_id=post_id)
+    _finish(announcement, AnnouncementStatus.POSTED, post_id=post_id, error=note)
     return AnnouncementStatus.POSTED
+
+
+def _native_video(client: x_client.XClient,
+                  announcement: Announcement) -> tuple[list[str] | None, str | None]:
+    """The media ids to attach and a note for the row: the clip uploaded when the channel
+    wants it and it exists; none, with X's reason, when X refuses it. X being unavailable or
+    the credentials refused propagate, as they would from the post."""
+    video = announcement.video
+    if not wants_native_video(video.channel.slug) or not video.media_prefix:
+        return None, None
+    key = video.media_prefix + CLIP_NAME
+    storage = get_storage()
+    if not storage.exists(key):
+        return None, None
+    with tempfile.TemporaryDirectory(prefix="x-clip-") as folder:
+        path = Path(folder) / CLIP_NAME
+        storage.download(key, path)
+        try:
+            return [client.upload_video(path)], None
+        except (x_client.MediaFailed, x_client.Rejected) as exc:
+            log.info("X refused the clip of announcement %s: %s", announcement.id, exc)
+            return None, f"{VIDEO_LEFT_OUT}: {exc}"
 
 
 def _retry(announcement: Announcement, reason: str, at: datetime) -> Retry:

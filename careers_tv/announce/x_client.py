@@ -1,4 +1,6 @@
-"""A small client for the X API v2: one post, OAuth 1.0a user context, X's errors as exceptions.
+"""A small client for the X API v2: a post (with a video if asked), OAuth 1.0a user context,
+X's errors as exceptions. The video goes up through the v2 chunked media upload: initialize,
+append each chunk, finalize, then poll STATUS until X has processed it.
 
 requests + requests_oauthlib rather than tweepy: tweepy's host is fixed, and X_API_BASE_URL must
 be able to point at a local fake. The exceptions carry what the outbox needs to decide (retry
@@ -8,7 +10,9 @@ when, give up why); the credentials never appear in them, in a repr or in a log 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import requests
 from requests_oauthlib import OAuth1
@@ -20,6 +24,9 @@ for _name in ("oauthlib", "requests_oauthlib"):
     logging.getLogger(_name).setLevel(max(logging.getLogger(_name).level, logging.INFO))
 
 POST_PATH = "/2/tweets"
+MEDIA_PATH = "/2/media/upload"
+CHUNK_BYTES = 4 * 1024 * 1024  # X takes up to 5 MB an append
+MAX_PROCESSING_WAIT_SECONDS = 120.0  # then the upload counts as unavailable, to retry later
 DUPLICATE_MARKER = "duplicate content"
 
 
@@ -50,6 +57,10 @@ class Rejected(XError):
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status, self.message = status, message
+
+
+class MediaFailed(XError):
+    """X received the video but would not process it; the message is X's own reason."""
 
 
 class Unavailable(XError):
@@ -96,31 +107,97 @@ class XClient:
     def close(self) -> None:
         self._session.close()
 
-    def post(self, text: str) -> str:
-        """Create a post; returns its id, or raises one of this module's errors."""
-        url = self.base_url + POST_PATH
+    def _request(self, method: str, path: str, **kwargs) -> requests.Response:
         try:
-            response = self._session.post(url, json={"text": text}, auth=self._auth,
-                                          timeout=self.timeout)
+            return self._session.request(method, self.base_url + path, auth=self._auth,
+                                         timeout=self.timeout, **kwargs)
         except requests.Timeout as exc:
             raise Unavailable(f"X did not answer within {self.timeout:g} s") from exc
         except requests.RequestException as exc:
             # The exception's text names the URL, never the Authorization header.
             raise Unavailable(f"could not reach X ({type(exc).__name__})") from exc
-        status = response.status_code
-        if status in (200, 201):
+
+    def _refusal(self, response: requests.Response, what: str) -> XError:
+        """The exception for an answer other than success."""
+        status, message = response.status_code, _message(response)
+        log.info("X answered %s to %s: %s", status, what, message)
+        if status == 429:
+            return RateLimited(_reset_time(response))
+        if status == 401:
+            return BadCredentials(message)
+        if status == 403 and DUPLICATE_MARKER in message.lower():
+            return Duplicate(message)
+        if 400 <= status < 500:
+            return Rejected(status, message)
+        return Unavailable(f"X answered {status}: {message}")
+
+    def _media_call(self, method: str, path: str, what: str, **kwargs) -> dict:
+        response = self._request(method, MEDIA_PATH + path, **kwargs)
+        if response.status_code not in (200, 201, 202, 204):
+            raise self._refusal(response, what)
+        try:
+            data = response.json()["data"] if response.content else {}
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Unavailable(f"X answered {what} without data") from exc
+        if not isinstance(data, dict):
+            raise Unavailable(f"X answered {what} without data")
+        return data
+
+    def upload_video(self, path: Path, *, chunk_bytes: int = CHUNK_BYTES,
+                     max_wait: float = MAX_PROCESSING_WAIT_SECONDS) -> str:
+        """Upload an MP4 for a post; returns its media id once X has processed it.
+
+        Raises MediaFailed when X will not process it (its reason in the message), Unavailable
+        when processing takes longer than `max_wait` seconds, and the post's errors otherwise.
+        """
+        path = Path(path)
+        total = path.stat().st_size
+        data = self._media_call("POST", "/initialize", "a media upload", json={
+            "media_type": "video/mp4", "total_bytes": total, "media_category": "tweet_video"})
+        media_id = str(data.get("id") or "")
+        if not media_id:
+            raise Unavailable("X answered the media upload without a media id")
+        with path.open("rb") as file:
+            index = 0
+            while chunk := file.read(chunk_bytes):
+                self._media_call("POST", f"/{media_id}/append", "a media chunk",
+                                 data={"segment_index": str(index)},
+                                 files={"media": ("chunk", chunk, "application/octet-stream")})
+                index += 1
+        info = self._media_call("POST", f"/{media_id}/finalize", "a media finalize")
+        self._wait_for_processing(media_id, info.get("processing_info"), max_wait)
+        return media_id
+
+    def _wait_for_processing(self, media_id: str, info: object, max_wait: float) -> None:
+        deadline = time.monotonic() + max_wait
+        while isinstance(info, dict):  # no processing_info: nothing left to wait for
+            state = info.get("state")
+            if state == "succeeded":
+                return
+            if state == "failed":
+                error = info.get("error") if isinstance(info.get("error"), dict) else {}
+                raise MediaFailed(str(error.get("message") or "X could not process the video"))
+            try:
+                wait = max(float(info.get("check_after_secs", 1)), 0.0)
+            except (TypeError, ValueError):
+                wait = 1.0
+            if time.monotonic() + wait > deadline:
+                raise Unavailable(f"X had not processed the video after {max_wait:g} s")
+            time.sleep(wait)
+            data = self._media_call("GET", "", "a media status",
+                                    params={"command": "STATUS", "media_id": media_id})
+            info = data.get("processing_info")
+
+    def post(self, text: str, media_ids: list[str] | None = None) -> str:
+        """Create a post (with these processed media); returns its id, or raises one of this
+        module's errors."""
+        body: dict = {"text": text}
+        if media_ids:
+            body["media"] = {"media_ids": [str(m) for m in media_ids]}
+        response = self._request("POST", POST_PATH, json=body)
+        if response.status_code in (200, 201):
             try:
                 return str(response.json()["data"]["id"])
             except (ValueError, KeyError, TypeError) as exc:
                 raise Unavailable("X answered without a post id") from exc
-        message = _message(response)
-        log.info("X answered %s to a post: %s", status, message)
-        if status == 429:
-            raise RateLimited(_reset_time(response))
-        if status == 401:
-            raise BadCredentials(message)
-        if status == 403 and DUPLICATE_MARKER in message.lower():
-            raise Duplicate(message)
-        if 400 <= status < 500:
-            raise Rejected(status, message)
-        raise Unavailable(f"X answered {status}: {message}")
+        raise self._refusal(response, "a post")

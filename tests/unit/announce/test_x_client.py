@@ -10,11 +10,13 @@ import pytest
 from careers_tv.announce.x_client import (
     BadCredentials,
     Duplicate,
+    MediaFailed,
     RateLimited,
     Rejected,
     Unavailable,
     XClient,
 )
+from tests.media import make_landscape
 
 
 def client_for(fake_x, timeout: float = 10) -> XClient:
@@ -112,3 +114,57 @@ def test_the_backoff_grows_is_capped_and_jittered():
     assert all(10 <= w <= 20 for w in waits[2])
     assert all(BACKOFF_MAX_SECONDS / 2 <= w <= BACKOFF_MAX_SECONDS for w in waits[3])
     assert len(set(waits[0])) > 1  # jittered: retries after an outage do not come in step
+
+
+# -- native video: the v2 chunked media upload --------------------------------------------------
+
+# The fake's media ids are numbers, so this prefix catches append, finalize and STATUS-free paths
+# of an upload (`/2/media/upload/<id>/...`) but not initialize.
+AN_UPLOADS_OWN_PATH = "/2/media/upload/1"
+
+
+@pytest.fixture
+def clip(media):
+    return media.build(make_landscape, duration=1, size=(160, 90), rate=10, audio=False,
+                       name="x-clip.mp4")
+
+
+def test_a_video_goes_up_in_chunks_and_is_attached(fake_x, clip):
+    client = client_for(fake_x)
+    media_id = client.upload_video(clip, chunk_bytes=4096)
+
+    upload = fake_x.uploads[media_id]
+    assert upload.state == "succeeded" and upload.category == "tweet_video"
+    assert len(upload.segments) > 1
+    assert b"".join(upload.segments[i] for i in sorted(upload.segments)) == clip.read_bytes()
+    post_id = client.post("With a video", media_ids=[media_id])
+    assert [(p.id, p.media_ids) for p in fake_x.posts] == [(post_id, (media_id,))]
+
+
+def test_a_video_x_will_not_process_raises_with_xs_reason(fake_x, tmp_path):
+    not_a_video = tmp_path / "x-clip.mp4"
+    not_a_video.write_bytes(b"these are not the frames you are looking for" * 100)
+    with pytest.raises(MediaFailed, match="Unsupported video format"):
+        client_for(fake_x).upload_video(not_a_video)
+    assert fake_x.posts == []
+
+
+def test_an_upload_x_refuses_to_start_is_rejected(fake_x, tmp_path):
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(Rejected) as raised:
+        client_for(fake_x).upload_video(empty)
+    assert raised.value.status == 400 and "total_bytes" in raised.value.message
+
+
+def test_a_server_error_during_append_is_unavailable(fake_x, clip):
+    fake_x.fail_next(503, path=AN_UPLOADS_OWN_PATH)
+    with pytest.raises(Unavailable, match="503"):
+        client_for(fake_x).upload_video(clip)
+
+
+def test_processing_longer_than_the_bound_is_unavailable(fake_x, clip):
+    # The fake asks to check back after 1 s; a bound below that cannot be met.
+    with pytest.raises(Unavailable, match="had not processed"):
+        client_for(fake_x).upload_video(clip, max_wait=0.5)
+    assert fake_x.posts == []
