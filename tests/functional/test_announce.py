@@ -45,6 +45,11 @@ def x_app(app, fake_x, monkeypatch):
 def publish(title: str = "Inside the night shift at the depot") -> tuple[int, int]:
     """Publish a ready video; returns its announcement's id and the job's id."""
     video = VideoFactory(status=VideoStatus.READY, title=title, language="en")
+    return publish_ready(video)
+
+
+def publish_ready(video) -> tuple[int, int]:
+    """Publish `video`; returns its announcement's id and the id of the job that sends it."""
     video_service.publish(video)
     db.session.commit()
     announcement_id = db.session.scalar(

@@ -16,11 +16,11 @@ from careers_tv.announce.compose import wants_native_video
 from careers_tv.announce.outbox import VIDEO_LEFT_OUT
 from careers_tv.extensions import db
 from careers_tv.jobs import tasks
-from careers_tv.models import Announcement, AnnouncementStatus, Job, JobState, VideoStatus
+from careers_tv.models import AnnouncementStatus, Job, JobState, VideoStatus
 from careers_tv.models._types import utcnow
-from careers_tv.services import videos as video_service
 from careers_tv.storage import get_storage
 from tests.factories import VideoFactory, channel
+from tests.functional.test_announce import announcement, publish_ready
 from tests.media import make_landscape
 
 # The fake's media ids are numbers: this prefix matches an upload's append (and finalize), not
@@ -57,18 +57,7 @@ def publish_with_clip(slug: str, clip) -> tuple[int, int]:
     db.session.flush()
     video.media_prefix = f"videos/{video.public_id}/v1-test0000/"
     get_storage().put_file(video.media_prefix + "x-clip.mp4", clip, "video/mp4")
-    video_service.publish(video)
-    db.session.commit()
-    announcement_id = db.session.scalar(
-        sa.select(Announcement.id).where(Announcement.video_id == video.id))
-    job_id = db.session.scalar(sa.select(Job.id).where(
-        Job.kind == "announce", Job.payload["announcement_id"].as_integer() == announcement_id))
-    return announcement_id, job_id
-
-
-def announcement(announcement_id: int) -> Announcement:
-    db.session.expire_all()
-    return db.session.get(Announcement, announcement_id)
+    return publish_ready(video)
 
 
 def assembled(upload) -> bytes:
