@@ -24,12 +24,10 @@ import argparse
 import json
 import logging
 import os
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -37,7 +35,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))  # `python bench/announce.py`; also makes `tests` importable
 
-from harness import ROOT, log, scratch_database  # noqa: E402
+from harness import ROOT, log, scratch  # noqa: E402
 
 from tests.fakes.x_api import FakeX  # noqa: E402 - test code, but the fake is what we need
 
@@ -286,23 +284,17 @@ def main() -> None:
     args = parser.parse_args()
     if args.publishes < 1:
         parser.error("--publishes must be at least 1")
-    # A SIGTERM unwinds like Ctrl-C, so the worker, the fake, the database and files still go.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
-    scratch = Path(tempfile.mkdtemp(prefix="bench-announce-"))
     # X's window would refuse posts beyond its limit: room for every publish, warm-up included.
     fake = FakeX(rate_limit=max(100, args.publishes + 10))
     try:
         flush_redis(redis_url)
         fake.start()
-        with scratch_database() as database_url:
-            figures = run(args, scratch, database_url, fake, redis_url)
+        with scratch("bench-announce-") as (folder, database_url):
+            figures = run(args, folder, database_url, fake, redis_url)
     finally:
         fake.stop()
-        try:
-            flush_redis(redis_url)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        flush_redis(redis_url)
     print(json.dumps(figures))
     if not figures["exactly_once"]:
         sys.exit(1)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -42,6 +44,19 @@ def scratch_database():
     finally:
         with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def scratch(prefix: str):
+    """A temporary folder and a fresh database for one run, both gone afterwards; a SIGTERM
+    unwinds like Ctrl-C, so whatever the run started inside the block is stopped too."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        with scratch_database() as database_url:
+            yield folder, database_url
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

@@ -24,12 +24,9 @@ import http.client
 import json
 import os
 import re
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -39,7 +36,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/upload.py`
 
-from harness import free_port, gunicorn, log, scratch_database  # noqa: E402
+from harness import free_port, gunicorn, log, scratch  # noqa: E402
 
 MB = 1_000_000
 MiB = 1024 * 1024
@@ -251,14 +248,8 @@ def main() -> None:
     parser.add_argument("--part", type=parse_size, default=parse_size("8M"),
                         help="UPLOAD_PART_BYTES of the server")
     args = parser.parse_args()
-    # A SIGTERM unwinds like Ctrl-C, so the server, the database and the files still go.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    scratch = Path(tempfile.mkdtemp(prefix="bench-upload-"))
-    try:
-        with scratch_database() as database_url:
-            figures = run(args, scratch, database_url)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    with scratch("bench-upload-") as (folder, database_url):
+        figures = run(args, folder, database_url)
     print(json.dumps(figures))
 
 

@@ -28,12 +28,9 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +40,7 @@ import psutil
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))  # `python bench/web.py`
 
-from harness import free_port, gunicorn, log, scratch_database  # noqa: E402
+from harness import free_port, gunicorn, log, scratch  # noqa: E402
 
 WORKERS, THREADS = 2, 4
 WARM_UP_SECONDS = 2.0
@@ -253,14 +250,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--videos", type=int, default=50, help="published videos to create")
     args = parser.parse_args()
-    # A SIGTERM unwinds like Ctrl-C, so the servers, the database and the files still go.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    scratch = Path(tempfile.mkdtemp(prefix="bench-web-"))
-    try:
-        with scratch_database() as database_url:
-            figures = run(args, scratch, database_url)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    with scratch("bench-web-") as (folder, database_url):
+        figures = run(args, folder, database_url)
     print(json.dumps(figures))
 
 
