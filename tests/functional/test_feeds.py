@@ -7,13 +7,13 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from careers_tv.extensions import db
 from careers_tv.models import Tag, VideoStatus, Visibility
 from careers_tv.models._types import utcnow
 from tests.factories import VideoFactory, channel
+from tests.sql import statements_for
 
 BASE = "http://localhost"  # PUBLIC_BASE_URL of the test app
 NS = {
@@ -169,30 +169,19 @@ def test_feed_answers_304_until_something_changes(client, session):
 
 
 def test_feed_queries_do_not_grow_with_the_number_of_videos(app, client, session):
-    def statements_for(path):
-        seen = []
-
-        def count(*_args):
-            seen.append(1)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
-        return len(seen)
-
     video = published("One")
     video.tags = [tag("one", "One")]
     session.commit()
-    with_one = statements_for("/feed.xml"), statements_for("/sitemap.xml")
+
+    def both():
+        return [statements_for(app, client, path) for path in ("/feed.xml", "/sitemap.xml")]
+
+    with_one = both()
     assert all(with_one)
     for n in range(10):
         published(f"More {n}", slug="sogelive").tags = [tag(f"t{n}", f"T{n}")]
     session.commit()
-    assert (statements_for("/feed.xml"), statements_for("/sitemap.xml")) == with_one
+    assert both() == with_one
 
 
 # -- sitemap --------------------------------------------------------------------------------

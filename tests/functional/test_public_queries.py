@@ -7,34 +7,16 @@ run more statements with 50 videos than with 1.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 from bs4 import BeautifulSoup
-from sqlalchemy import event
 
-from careers_tv.extensions import db
 from careers_tv.models import Tag, VideoStatus
 from careers_tv.models._types import utcnow
 from tests.factories import VideoFactory, channel
+from tests.sql import sql_statements
 
 SLUGS = ("temoignages", "sogelive", "mission-handicap", "corporate")
-
-
-@contextmanager
-def sql_statements(app):
-    statements: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 def add_videos(session, count: int, start: int = 0, slugs=("temoignages",)) -> None:

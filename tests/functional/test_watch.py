@@ -15,6 +15,7 @@ from careers_tv.extensions import db
 from careers_tv.models import Caption, Tag, Video, VideoStatus, Visibility
 from careers_tv.models._types import utcnow
 from tests.factories import VideoFactory, channel
+from tests.sql import statements_for
 
 BASE = "http://localhost"  # PUBLIC_BASE_URL of the tests
 VTT_FR = """WEBVTT
@@ -203,35 +204,19 @@ def test_related_videos_same_channel_first_then_shared_tags_never_unlisted(clien
     assert links == [f"/videos/{same_channel.public_id}", f"/videos/{tagged.public_id}"]
 
 
-def count_statements(app, client, url) -> int:
-    statements = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
-    return len(statements)
-
-
 def test_the_watch_page_costs_the_same_queries_with_one_or_six_related(app, client, session):
     tags = [Tag(slug=f"t{i}", label=f"T{i}") for i in range(2)]
     main = published(title="Main", tags=tags, media_prefix="videos/m/v1-a/")
     published(title="Related 0", tags=tags[:1], media_prefix="videos/r0/v1-a/")
     session.commit()
-    one = count_statements(app, client, f"/videos/{main.public_id}")
+    one = statements_for(app, client, f"/videos/{main.public_id}")
     for i in range(1, 8):
         published(title=f"Related {i}", tags=tags[i % 2:], media_prefix=f"videos/r{i}/v1-a/",
                   channel=channel("sogelive" if i % 2 else "temoignages"))
     session.commit()
     html = page(client.get(f"/videos/{main.public_id}"))
     assert len(html.select(".related-item")) == 6
-    six = count_statements(app, client, f"/videos/{main.public_id}")
+    six = statements_for(app, client, f"/videos/{main.public_id}")
     assert six == one, (one, six)
 
 
