@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Page
 
 from careers_tv.extensions import db
 from careers_tv.jobs import tasks
@@ -15,6 +14,7 @@ from careers_tv.services import captions as caption_service
 from careers_tv.services import videos as video_service
 from careers_tv.services.channels import get_channel
 from tests import media as m
+from tests.browser.test_public_a11y import axe_violations
 
 TIMEOUT_MS = 60_000
 VTT = b"""WEBVTT
@@ -42,13 +42,6 @@ def published_clip(committed, media):
     video_service.publish(video)
     db.session.commit()
     return video.public_id, [r.height for r in video.renditions]
-
-
-def no_axe_violations(page: Page) -> None:
-    page.add_script_tag(url="/static/vendor/axe.min.js")
-    violations = page.evaluate("async () => (await axe.run()).violations.map("
-                               "v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))")
-    assert violations == []
 
 
 def test_the_watch_page_plays_captions_seeks_and_offers_the_rungs(page, proxy, published_clip):
@@ -95,7 +88,7 @@ def test_the_watch_page_plays_captions_seeks_and_offers_the_rungs(page, proxy, p
                            ".backgroundImage.includes('sheet-')", timeout=TIMEOUT_MS)
     assert page.locator("[data-preview]").is_visible()
 
-    no_axe_violations(page)
+    assert axe_violations(page) == []
 
     # The next video opens with the captions the viewer chose.
     page.goto(f"{proxy.url}/videos/{public_id}?t=3")
@@ -114,7 +107,7 @@ def test_the_embed_page_plays_and_is_accessible(page, proxy, published_clip):
                   "document.querySelector('video').play()")
     page.wait_for_function(PLAYING.format(1.0), timeout=TIMEOUT_MS)
     assert page.evaluate("window.playerFatal") is None
-    no_axe_violations(page)
+    assert axe_violations(page) == []
 
 
 def test_the_transcript_links_into_the_video(page, proxy, published_clip):
