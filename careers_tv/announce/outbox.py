@@ -32,9 +32,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
+from ..links import watch_url
 from ..models import Announcement, AnnouncementStatus
 from ..models._types import utcnow
-from ..services import syndication
 from ..storage import get_storage
 from . import x_client
 from .compose import announcement_text, wants_native_video
@@ -125,7 +125,7 @@ def send(announcement_id: int) -> AnnouncementStatus | Retry | None:
         return announcement.status  # already done: running twice is harmless
     if not announcement.text:
         video = announcement.video
-        announcement.text = announcement_text(video, syndication.watch_url(video),
+        announcement.text = announcement_text(video, watch_url(video),
                                                announcement.language).text
         db.session.commit()  # before any request: every retry sends this same text
     credentials = _credentials()

@@ -21,6 +21,7 @@ from flask import current_app
 from transcoding.poster import POSTER_LONG_SIDE, scaled_size
 
 from ..extensions import db
+from ..links import channel_url, embed_url, site_url, watch_url  # noqa: F401 - part of the API
 from ..models import Channel, Video, VideoStatus, Visibility
 from ..storage import get_storage
 
@@ -79,23 +80,7 @@ def feed_updated(videos: list[Video], channels: list[Channel]) -> datetime:
     return max(c.created_at for c in channels)
 
 
-# -- URLs ---------------------------------------------------------------------------------
-
-
-def site_url(path: str = "/") -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
-
-
-def watch_url(video: Video) -> str:
-    return site_url(f"/videos/{video.public_id}")
-
-
-def embed_url(video: Video) -> str:
-    return site_url(f"/embed/{video.public_id}")
-
-
-def channel_url(channel: Channel) -> str:
-    return site_url(f"/channels/{channel.slug}")
+# -- URLs (site_url, watch_url, embed_url, channel_url: careers_tv.links) --------------------
 
 
 def poster_key(video: Video) -> str | None:
