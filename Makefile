@@ -40,7 +40,8 @@ $(STAMPS)/npm: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp node_modules/hls.js/dist/hls.min.js node_modules/tus-js-client/dist/tus.min.js \
-	   node_modules/axe-core/axe.min.js $(VENDOR)/
+	   node_modules/axe-core/axe.min.js node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	   node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
 	@mkdir -p $(STAMPS) && touch $@
 
 # The interface's French catalogue, compiled (the .mo files are built, not committed).

@@ -122,6 +122,12 @@ def load(environ=None, overrides: dict | None = None) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: limit per worker, still up
         "LOGIN_RATE_LIMIT": _env(environ, "LOGIN_RATE_LIMIT", "10 per minute"),
         "PASSWORD_CHANGE_RATE_LIMIT": _env(environ, "PASSWORD_CHANGE_RATE_LIMIT", "10 per hour"),
+        "RATELIMIT_HEADERS_ENABLED": True,  # X-RateLimit-*, and Retry-After on a 429
+        # The API: per client address without a token, per token with one.
+        "API_RATE_LIMIT": _env(environ, "API_RATE_LIMIT", "300 per minute"),
+        "API_TOKEN_RATE_LIMIT": _env(environ, "API_TOKEN_RATE_LIMIT", "1200 per minute"),
+        # Careers sites allowed to call the API from their pages (comma-separated origins).
+        "API_CORS_ORIGINS": _env(environ, "API_CORS_ORIGINS", ""),
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
         "TRUSTED_PROXY_COUNT": int(_env(environ, "TRUSTED_PROXY_COUNT", "0")),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,

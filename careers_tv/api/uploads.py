@@ -1,10 +1,12 @@
 """Resumable uploads: the tus 1.0.0 protocol at /api/v1/uploads.
 
 Core protocol plus the creation, termination and expiration extensions, for tus-js-client
-in the portal. This module speaks HTTP; services/uploads.py decides what an upload is.
-Authentication is the portal's session cookie, and CSRF the X-CSRFToken header: the views
-are exempt from the global CSRF check only to run it themselves, after lifting Flask's
-request size cap for PATCH (the global check would read the body first, under that cap).
+in the portal and for API clients. This module speaks HTTP; services/uploads.py decides what
+an upload is. Authentication is either an API token with the upload scope (`Authorization:
+Bearer`, no CSRF: browsers never send one on their own), or the portal's session cookie with
+CSRF in the X-CSRFToken header: the views are exempt from the global CSRF check only to run it
+themselves, after lifting Flask's request size cap for PATCH (the global check would read the
+body first, under that cap).
 """
 
 from __future__ import annotations
@@ -14,17 +16,17 @@ import binascii
 import re
 from functools import wraps
 
-from flask import Response, abort, current_app, request, url_for
+from flask import Response, abort, current_app, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.http import http_date
 
 from ..extensions import csrf, db, login_manager
-from ..models import Role, Upload, UploadStatus
+from ..models import Role, Scope, Upload, UploadStatus, User
 from ..services import uploads as upload_service
 from ..storage import StorageError
-from . import bp
+from . import auth, bp
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,expiration,termination"
@@ -67,16 +69,21 @@ def tus_request(view):
         if request.headers.get("Tus-Resumable") != TUS_VERSION:
             abort(412, _("This server speaks tus %(version)s; send Tus-Resumable: %(version)s.",
                          version=TUS_VERSION))
-        if not current_user.is_authenticated or not current_user.is_active:
+        if auth.sends_token():
+            g.uploader = auth.require(Scope.UPLOAD).user
+        elif current_user.is_authenticated and current_user.is_active:
+            g.uploader = current_user._get_current_object()
+        else:
             return login_manager.unauthorized()
-        if not current_user.has_role(Role.CONTRIBUTOR):
+        if not g.uploader.has_role(Role.CONTRIBUTOR):
             abort(403)
         if request.method == "PATCH":
             if request.mimetype != OFFSET_OCTET_STREAM:
                 abort(415, _("Send the bytes as %(type)s.", type=OFFSET_OCTET_STREAM))
             # The tus maximum caps an upload, not Flask's cap for forms.
             request.max_content_length = upload_service.max_bytes()
-        csrf.protect()
+        if not auth.sends_token():
+            csrf.protect()
         try:
             return view(*args, **kwargs)
         except upload_service.UploadError as exc:
@@ -88,6 +95,10 @@ def tus_request(view):
             abort(503, _("File storage is unavailable right now; the upload will resume."))
 
     return csrf.exempt(wrapped)
+
+
+def _uploader() -> User:
+    return g.uploader
 
 
 def _refuse(exc: upload_service.UploadError):
@@ -176,7 +187,7 @@ def create_upload():
         abort(400, _("The upload's length must be known when it starts."))
     length = _header_int("Upload-Length")
     metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
-    upload = upload_service.create_upload(current_user._get_current_object(), length, metadata)
+    upload = upload_service.create_upload(_uploader(), length, metadata)
     response = Response(status=201)
     response.headers["Location"] = url_for("api.upload", upload_id=upload.id)
     return _progress_headers(response, upload)
@@ -186,7 +197,7 @@ def create_upload():
           endpoint="upload")
 @tus_request
 def upload_resource(upload_id: str):
-    upload = upload_service.get_upload(upload_id, current_user._get_current_object())
+    upload = upload_service.get_upload(upload_id, _uploader())
     if request.method == "HEAD":
         response = Response(status=200)
         response.headers["Upload-Length"] = str(upload.length)
@@ -200,3 +211,94 @@ def upload_resource(upload_id: str):
     offset = _header_int("Upload-Offset")
     upload = upload_service.append(upload, offset, _Body(request.stream), request.content_length)
     return _progress_headers(Response(status=204), upload)
+
+
+# -- the endpoint in the OpenAPI document (it speaks headers, so it is described by hand) ----
+
+def _header(name: str, description: str, required: bool = True, **schema) -> dict:
+    return {"name": name, "in": "header", "required": required, "description": description,
+            "schema": {"type": "string", **schema}}
+
+
+def _errors(*codes: int) -> dict:
+    body = {"content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/ApiError"}}}}
+    return {str(code): {"description": text, **body} for code, text in (
+        (400, "A header is missing or malformed."), (401, "No valid token."),
+        (403, "The token lacks the upload scope."), (404, "No such upload (or video)."),
+        (409, "Wrong offset, busy, complete, or the video is not waiting for a file."),
+        (410, "Cancelled or expired: start again."), (412, "Send Tus-Resumable: 1.0.0."),
+        (413, "Larger than Tus-Max-Size."), (415, "Send application/offset+octet-stream."),
+        (429, "Too many requests."), (503, "Storage is unavailable; resume later."),
+    ) if code in codes}
+
+
+_TUS = _header("Tus-Resumable", "The protocol version.", enum=[TUS_VERSION])
+_OFFSET_HEADER = {"Upload-Offset": {"schema": {"type": "string", "pattern": "^[0-9]+$"},
+                                    "description": "Bytes received so far."}}
+_SECURITY = [{"token": ["upload"]}]
+_UPLOAD_ID = {"name": "upload_id", "in": "path", "required": True,
+              "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}
+
+OPENAPI_PATHS = {
+    "/uploads": {
+        "options": {
+            "operationId": "upload_capabilities", "tags": ["Uploads"],
+            "summary": "What this tus server supports", "security": [{}],
+            "responses": {"204": {"description": "Tus-Version, Tus-Extension, Tus-Max-Size."}},
+        },
+        "post": {
+            "operationId": "create_upload", "tags": ["Uploads"],
+            "summary": "Start an upload for a video waiting for its file",
+            "description": "Upload-Metadata must name the video: `video <base64 of its id>`; "
+                           "`filename` and `filetype` are kept too.",
+            "parameters": [
+                _TUS, _header("Upload-Length", "The file's size in bytes.", pattern="^[0-9]+$"),
+                _header("Upload-Metadata", "Comma-separated `key base64(value)` pairs.",
+                        required=False, maxLength=MAX_METADATA_HEADER),
+            ],
+            "security": _SECURITY,
+            "responses": {
+                "201": {"description": "Created: PATCH the bytes to the Location.",
+                        "headers": {"Location": {"schema": {"type": "string"}},
+                                    **_OFFSET_HEADER}},
+                **_errors(400, 401, 403, 404, 409, 412, 413, 429, 503),
+            },
+        },
+    },
+    "/uploads/{upload_id}": {
+        "head": {
+            "operationId": "upload_offset", "tags": ["Uploads"],
+            "summary": "How many bytes arrived (to resume)",
+            "parameters": [_UPLOAD_ID, _TUS], "security": _SECURITY,
+            "responses": {
+                "200": {"description": "Upload-Offset and Upload-Length.",
+                        "headers": _OFFSET_HEADER},
+                **{code: {"description": value["description"]} for code, value in
+                   _errors(401, 403, 404, 410, 412, 429).items()},
+            },
+        },
+        "patch": {
+            "operationId": "upload_bytes", "tags": ["Uploads"],
+            "summary": "Send bytes from Upload-Offset on",
+            "parameters": [_UPLOAD_ID, _TUS,
+                           _header("Upload-Offset", "Where these bytes start.",
+                                   pattern="^[0-9]+$")],
+            "requestBody": {"required": True, "content": {
+                OFFSET_OCTET_STREAM: {"schema": {"type": "string", "format": "binary"}}}},
+            "security": _SECURITY,
+            "responses": {
+                "204": {"description": "Stored; Upload-Offset is the new offset.",
+                        "headers": _OFFSET_HEADER},
+                **_errors(400, 401, 403, 404, 409, 410, 412, 413, 415, 429, 503),
+            },
+        },
+        "delete": {
+            "operationId": "cancel_upload", "tags": ["Uploads"],
+            "summary": "Cancel an upload (its bytes are deleted)",
+            "parameters": [_UPLOAD_ID, _TUS], "security": _SECURITY,
+            "responses": {"204": {"description": "Cancelled."},
+                          **_errors(401, 403, 404, 409, 410, 412, 429, 503)},
+        },
+    },
+}

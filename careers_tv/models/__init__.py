@@ -1,6 +1,7 @@
 """The data model. Alembic migrations under migrations/ are the only source of the schema."""
 
 from .announcement import Announcement, AnnouncementStatus
+from .api_token import ApiToken, Scope
 from .channel import Channel
 from .job import Job, JobState
 from .media import Caption, Rendition
@@ -22,6 +23,7 @@ __all__ = [
     "TRANSITIONS",
     "Announcement",
     "AnnouncementStatus",
+    "ApiToken",
     "Caption",
     "Channel",
     "InvalidTransition",
@@ -29,6 +31,7 @@ __all__ = [
     "JobState",
     "Rendition",
     "Role",
+    "Scope",
     "SearchDocument",
     "Tag",
     "Upload",

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from markupsafe import escape
 
 from ..services import channels as channel_service
 from ..services import syndication
@@ -129,9 +128,6 @@ def oembed():
         abort(404, description=_("There is no published video at this address."))
     locale = str(get_locale())
     size = syndication.embed_size(video, maxwidth, maxheight)
-    html = (f'<iframe src="{escape(syndication.embed_url(video))}" width="{size.width}" '
-            f'height="{size.height}" title="{escape(video.title)}" style="border:0" '
-            f'allow="autoplay; fullscreen; picture-in-picture" allowfullscreen></iframe>')
     payload = {
         "version": "1.0",
         "type": "video",
@@ -141,7 +137,7 @@ def oembed():
         "provider_name": "Careers TV",
         "provider_url": syndication.site_url("/"),
         "cache_age": OEMBED_MAX_AGE,
-        "html": html,
+        "html": syndication.embed_html(video, size),
         "width": size.width,
         "height": size.height,
     }

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..services import watching
-from ..services.captions import captions_for
+from ..services import syndication, watching
 from ..storage import get_storage
 from . import bp
 
@@ -31,19 +30,6 @@ def absolute(endpoint: str, **values) -> str:
     return base + url_for(endpoint, **values)
 
 
-def _media(video) -> dict:
-    """Addresses of the video's media (None for what it lacks)."""
-    storage = get_storage()
-    prefix = video.media_prefix
-    poster = video.poster_key or (prefix + "poster.jpg" if prefix else None)
-    return {
-        "master": storage.public_url(prefix + "master.m3u8") if prefix else None,
-        "storyboard": storage.public_url(prefix + "storyboard/thumbnails.vtt") if prefix else None,
-        "poster": storage.public_url(poster) if poster else None,
-        "captions": [(c, storage.public_url(c.storage_key)) for c in captions_for(video)],
-    }
-
-
 def _start_time() -> float:
     try:
         return max(0.0, float(request.args.get("t", 0)))
@@ -63,7 +49,8 @@ def _cached(body: str, headers: dict | None = None) -> Response:
 def watch(public_id: str):
     video = _watchable(public_id)
     body = render_template(
-        "public/watch.html", video=video, media=_media(video), related=watching.related(video),
+        "public/watch.html", video=video, media=syndication.media_urls(video),
+        related=watching.related(video),
         start=_start_time(), absolute=absolute, iso_duration=watching.iso_duration,
         clock=watching.clock, embed_size=EMBED_SIZE, storage_url=get_storage().public_url,
     )
@@ -73,7 +60,7 @@ def watch(public_id: str):
 @bp.get("/embed/<public_id>")
 def embed(public_id: str):
     video = _watchable(public_id)
-    body = render_template("public/embed.html", video=video, media=_media(video),
+    body = render_template("public/embed.html", video=video, media=syndication.media_urls(video),
                            start=_start_time(), absolute=absolute)
     # Careers sites and partners embed the player: any page may frame it.
     return _cached(body, {"Content-Security-Policy": "frame-ancestors *"})

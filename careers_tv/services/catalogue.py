@@ -100,7 +100,7 @@ class FilterOptions:
     countries: list[str]
 
 
-def _public() -> sa.ColumnElement[bool]:
+def is_listed() -> sa.ColumnElement[bool]:
     return sa.and_(Video.status == VideoStatus.PUBLISHED, Video.visibility == Visibility.PUBLIC)
 
 
@@ -109,7 +109,7 @@ def _newest_first(query: sa.Select) -> sa.Select:
 
 
 def _where(channel: Channel | None, filters: Filters, tag: Tag | None) -> list:
-    conditions = [_public()]
+    conditions = [is_listed()]
     if channel is not None:
         conditions.append(Video.channel_id == channel.id)
     if tag is not None:
@@ -151,7 +151,7 @@ def latest_by_channel(channels: Sequence[Channel],
         order_by=(Video.published_at.desc(), Video.id.desc()),
     ).label("rank")
     ranked = (sa.select(Video.id, rank)
-              .where(_public(), Video.channel_id.in_(list(latest)))
+              .where(is_listed(), Video.channel_id.in_(list(latest)))
               .subquery())
     query = _newest_first(
         sa.select(Video).join(ranked, ranked.c.id == Video.id).where(ranked.c.rank <= per_channel)
@@ -167,7 +167,7 @@ def get_tag(slug: str) -> Tag | None:
 
 def filter_options(channel: Channel) -> FilterOptions:
     """Tags, languages and countries found on the channel's public videos (two statements)."""
-    in_channel = sa.and_(_public(), Video.channel_id == channel.id)
+    in_channel = sa.and_(is_listed(), Video.channel_id == channel.id)
     tags = list(db.session.scalars(
         sa.select(Tag).where(Tag.id.in_(
             sa.select(video_tags.c.tag_id).join(Video, Video.id == video_tags.c.video_id)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
+from markupsafe import escape
 
 from transcoding.poster import POSTER_LONG_SIDE, scaled_size
 
@@ -24,6 +25,7 @@ from ..extensions import db
 from ..links import channel_url, embed_url, site_url, watch_url  # noqa: F401 - part of the API
 from ..models import Channel, Video, VideoStatus, Visibility
 from ..storage import get_storage
+from .captions import captions_for
 
 FEED_SIZE = 50
 # A sitemap file holds at most 50,000 URLs; the home page and the channels take a few.
@@ -100,6 +102,30 @@ def master_playlist_url(video: Video) -> str | None:
     if not video.media_prefix:
         return None
     return get_storage().public_url(f"{video.media_prefix}master.m3u8")
+
+
+def storyboard_url(video: Video) -> str | None:
+    if not video.media_prefix:
+        return None
+    return get_storage().public_url(f"{video.media_prefix}storyboard/thumbnails.vtt")
+
+
+def media_urls(video: Video) -> dict:
+    """Addresses of the video's media (None for what it lacks); captions as (caption, url)."""
+    storage = get_storage()
+    return {
+        "master": master_playlist_url(video),
+        "storyboard": storyboard_url(video),
+        "poster": poster_url(video),
+        "captions": [(c, storage.public_url(c.storage_key)) for c in captions_for(video)],
+    }
+
+
+def embed_html(video: Video, size: Size) -> str:
+    """The iframe that embeds the player, as oEmbed and the API hand it out."""
+    return (f'<iframe src="{escape(embed_url(video))}" width="{size.width}" '
+            f'height="{size.height}" title="{escape(video.title)}" style="border:0" '
+            f'allow="autoplay; fullscreen; picture-in-picture" allowfullscreen></iframe>')
 
 
 def poster_size(video: Video) -> tuple[int, int] | None:

@@ -1,0 +1,230 @@
+"""What the API accepts and answers, as Pydantic models (their JSON Schema is the OpenAPI's)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Language = Literal["fr", "en"]
+TagLabel = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+PUBLIC_ID_SCHEMA = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,16}$"}
+SLUG_SCHEMA = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$"}
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class In(BaseModel):
+    # Unknown fields are refused: a misspelt field silently ignored is a bug report later.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+class ErrorDetail(Out):
+    field: str
+    message: str
+
+
+class ErrorBody(Out):
+    code: str = Field(description="Stable, machine-readable: not_found, invalid_request…")
+    message: str = Field(description="For people.")
+    details: list[ErrorDetail] | None = None
+
+
+class ApiError(Out):
+    error: ErrorBody
+
+
+# -- catalogue -------------------------------------------------------------------------------
+
+
+class Texts(Out):
+    fr: str
+    en: str
+
+
+class Channel(Out):
+    slug: str
+    name: Texts
+    description: Texts
+    url: str = Field(description="The channel's public page.")
+    feed_url: str
+    video_count: int = Field(description="Published, listed videos.")
+
+
+class ChannelList(Out):
+    channels: list[Channel]
+
+
+class ChannelRef(Out):
+    slug: str
+    name: Texts
+
+
+class Tag(Out):
+    slug: str
+    label: str
+
+
+class TagCount(Tag):
+    video_count: int
+
+
+class TagList(Out):
+    tags: list[TagCount]
+
+
+class Speaker(Out):
+    name: str | None
+    title: str | None
+
+
+class Links(Out):
+    watch: str = Field(description="The public watch page.")
+    embed: str = Field(description="The player alone, for an iframe.")
+    api: str
+
+
+class Media(Out):
+    hls: str | None = Field(description="The HLS master playlist (every rendition).")
+    poster: str | None
+    storyboard: str | None = Field(None, description="WebVTT of scrub thumbnails.")
+
+
+class Caption(Out):
+    language: str
+    label: str | None
+    url: str = Field(description="WebVTT.")
+
+
+class VideoSummary(Out):
+    id: str = Field(description="The public id, as in /videos/<id>.")
+    title: str
+    description: str
+    language: str
+    channel: ChannelRef
+    tags: list[Tag]
+    speaker: Speaker
+    entity: str | None
+    country: str | None
+    duration_seconds: float | None
+    width: int | None
+    height: int | None
+    published_at: datetime | None
+    view_count: int
+    links: Links
+    media: Media
+
+
+class Video(VideoSummary):
+    visibility: Literal["public", "unlisted"]
+    status: str = Field(description="published for anyone; other states only for a token "
+                                    "with the upload or publish scope.")
+    status_message: str | None
+    progress: int = Field(description="Transcoding progress, 0–100.")
+    publish_at: datetime | None = Field(description="When a scheduled video goes live.")
+    captions: list[Caption]
+    embed_html: str = Field(description="An iframe of the player, ready to paste.")
+    upload_url: str | None = Field(None, description="Where to send the file (tus 1.0.0), "
+                                                     "while the video waits for one.")
+
+
+class VideoPage(Out):
+    videos: list[VideoSummary]
+    next_cursor: str | None = Field(description="Pass as cursor= for the next page; null at "
+                                                "the end.")
+    next: str | None = Field(description="The next page's address.")
+
+
+class SearchHit(VideoSummary):
+    highlight: dict[str, str] = Field(
+        description="title and excerpt as HTML: escaped, the matched words in <mark>.")
+
+
+class SearchResults(Out):
+    query: str
+    total: int
+    limit: int
+    offset: int
+    videos: list[SearchHit]
+    next_offset: int | None
+
+
+# -- query strings ---------------------------------------------------------------------------
+
+
+class VideoListQuery(In):
+    tag: Slug | None = Field(None, description="A tag's slug.")
+    language: Language | None = None
+    country: Country | None = Field(None, description="ISO 3166 two-letter code.")
+    speaker: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        None, description="The speaker's name, whole (case does not matter).")
+    sort: Literal["newest", "oldest", "title"] = "newest"
+    limit: int = Field(24, ge=1, le=100)
+    cursor: Annotated[str, StringConstraints(max_length=512)] | None = Field(
+        None, description="next_cursor from the previous page.")
+
+
+class AllVideosQuery(VideoListQuery):
+    channel: Slug | None = Field(None, description="A channel's slug.")
+
+
+class SearchQuery(In):
+    q: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    language: Language | None = None
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=10_000)
+
+
+class TagQuery(In):
+    channel: Slug | None = None
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+class VideoFields(In):
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    language: Language = "fr"
+    visibility: Literal["public", "unlisted"] = "public"
+    speaker_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    speaker_title: Annotated[str, StringConstraints(max_length=200)] | None = None
+    entity: Annotated[str, StringConstraints(max_length=120)] | None = None
+    country: Country | None = None
+    tags: list[TagLabel] = Field(default_factory=list, max_length=12)
+    consent_reference: Annotated[str, StringConstraints(max_length=120)] | None = None
+    consent_expires_on: date | None = None
+
+
+class VideoCreate(VideoFields):
+    channel: Slug
+
+
+class VideoUpdate(In):
+    """Only the fields sent change; null clears an optional one."""
+
+    channel: Slug | None = None
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    language: Language | None = None
+    visibility: Literal["public", "unlisted"] | None = None
+    speaker_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    speaker_title: Annotated[str, StringConstraints(max_length=200)] | None = None
+    entity: Annotated[str, StringConstraints(max_length=120)] | None = None
+    country: Country | None = None
+    tags: list[TagLabel] | None = Field(None, max_length=12)
+    consent_reference: Annotated[str, StringConstraints(max_length=120)] | None = None
+    consent_expires_on: date | None = None
+
+
+class PublishRequest(In):
+    at: datetime | None = Field(None, description="Schedule for this time (with its offset); "
+                                                  "now when absent.")
