@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -21,7 +21,23 @@ def _json_error(code: int, name: str, message: str):
     return response
 
 
+def _holds_nul() -> bool:
+    """NUL in the address, the query or a form: no text column can store it (PostgreSQL
+    refuses it outright), and no person typed it."""
+    if "\x00" in request.path:
+        return True
+    values = list(request.args.values())
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += list(request.form.values())
+    return any("\x00" in value for value in values)
+
+
 def register_error_handlers(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul():
+        if _holds_nul():
+            abort(400, _("The request holds a NUL character, which no field accepts."))
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if wants_json():

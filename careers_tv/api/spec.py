@@ -105,7 +105,19 @@ def _json_body(model: type[pydantic.BaseModel], optional: bool) -> pydantic.Base
     data = request.get_json(silent=True)
     if data is None:
         abort(400, "the body is not valid JSON")
+    if _holds_nul(data):
+        abort(400, "the body holds a NUL character, which no field accepts")
     return _parse(model, data, "body")
+
+
+def _holds_nul(data: Any) -> bool:
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_holds_nul(item) for item in data)
+    return False
 
 
 def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str,
