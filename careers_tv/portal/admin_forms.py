@@ -7,12 +7,14 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from ..models import Role
+from ..models import Role, Scope
+from ..services.api_tokens import MAX_NAME_LENGTH as TOKEN_NAME_MAX_LENGTH
 from ..services.channels import NAME_MAX_LENGTH, SLUG_MAX_LENGTH
 from ..services.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -88,3 +90,28 @@ class ChannelForm(FlaskForm):
 class ChannelCreateForm(ChannelForm):
     slug = StringField(_l("Address name (lowercase letters, digits, hyphens)"),
                        validators=[DataRequired(), Length(max=SLUG_MAX_LENGTH)])
+
+
+# What each scope lets a client do, in a line (the API reference has the details).
+SCOPE_HINTS = {
+    Scope.READ.value: _l("read the catalogue with this token's own rate limit"),
+    Scope.UPLOAD.value: _l("create videos, send their files, edit them"),
+    Scope.PUBLISH.value: _l("publish and unpublish videos"),
+}
+
+
+class ApiTokenForm(FlaskForm):
+    """A new API token. The same rules are checked again by services.api_tokens; the messages
+    are the service's own, so both say the same thing."""
+
+    name = StringField(_l("Name (who or what uses it)"), validators=[
+        DataRequired(message=_l("Give the token a name that says who uses it.")),
+        Length(max=TOKEN_NAME_MAX_LENGTH,
+               message=_l("A token's name has at most %(count)d characters.",
+                          count=TOKEN_NAME_MAX_LENGTH)),
+    ])
+    # The scopes are API words (the reference uses them), so their labels stay as they are.
+    scopes = SelectMultipleField(
+        _l("Scopes"), choices=[SelectChoice(scope.value, scope.value) for scope in Scope],
+        validators=[DataRequired(message=_l("Choose at least one scope."))],
+        invalid_choice_message=_l("Unknown scope."))

@@ -103,6 +103,9 @@ MATRIX = [
     ("GET", "/portal/admin/channels/{channel}", staff(ADMIN)),
     ("POST", "/portal/admin/channels/{channel}", staff(ADMIN)),
     ("POST", "/portal/admin/channels/{channel}/delete", staff(ADMIN)),
+    ("GET", "/portal/admin/api-tokens", staff(ADMIN)),
+    ("POST", "/portal/admin/api-tokens", staff(ADMIN)),  # no name given: 400 for the admin
+    ("POST", "/portal/admin/api-tokens/0/revoke", staff(ADMIN)),  # no such token: 404
     # tus: the session cookie signs in; an upload is its uploader's alone (others get 404).
     ("POST", "/api/v1/uploads", staff(CONTRIB, anonymous=401)),
     ("HEAD", "/api/v1/uploads/{upload}", {ANON: 401, CONTRIB: 200, EDITOR: 404, ADMIN: 404}),
