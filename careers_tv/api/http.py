@@ -52,6 +52,8 @@ def _bad_cursor(exc: BadCursor):
 
 @bp.errorhandler(VideoError)
 def _video_error(exc: VideoError):
+    """A state the video is not in (publishing a draft...); bad fields are 400s, refused
+    by the views before this."""
     return error(409, "conflict", exc.message % exc.params if exc.params else exc.message)
 
 

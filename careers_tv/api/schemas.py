@@ -2,15 +2,48 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+# Text fields refuse control characters (C0, DEL, C1): nobody types them, and they break
+# pages, feeds and posts. Multi-line text keeps tab, line feed and carriage return.
+_CONTROLS = "\\x00-\\x1f\\x7f-\\x9f"
+_CONTROLS_BUT_LINES = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f"
+# "Blank" as JSON Schema's regular expressions (ECMA-262) mean \\s, which on text without
+# controls is Python's \\s plus U+FEFF: the schema and this code agree on every string.
+_NOT_SPACE = f"[^\\s\\ufeff{_CONTROLS}]"
+
+
+def _checker(allowed: str, required: bool):
+    body = f"[^{allowed}]*{_NOT_SPACE}[^{allowed}]*" if required else f"[^{allowed}]*"
+    compiled = re.compile(body)  # fullmatch: Python's $ would also match before a final \n
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError("must hold more than spaces, and no control characters"
+                             if required else "must not hold control characters")
+        return value.strip() if required else value
+
+    return f"^{body}$", check
+
+
+def Text(max_length: int, *, required: bool = False, lines: bool = False):  # noqa: N802
+    """A string of at most `max_length` characters without control characters (`lines`:
+    but tab and line breaks); `required` ones must hold more than whitespace. The pattern
+    is given to the schema and checked here, by Python's `re`, so both read it alike."""
+    pattern, check = _checker(_CONTROLS_BUT_LINES if lines else _CONTROLS, required)
+    return Annotated[str, StringConstraints(min_length=1 if required else 0,
+                                            max_length=max_length),
+                     AfterValidator(check), Field(json_schema_extra={"pattern": pattern})]
+
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Language = Literal["fr", "en"]
-TagLabel = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+TagLabel = Text(64, required=True)
 PUBLIC_ID_SCHEMA = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,16}$"}
 SLUG_SCHEMA = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$"}
 
@@ -21,7 +54,7 @@ class Out(BaseModel):
 
 class In(BaseModel):
     # Unknown fields are refused: a misspelt field silently ignored is a bug report later.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -164,7 +197,7 @@ class VideoListQuery(In):
     tag: Slug | None = Field(None, description="A tag's slug.")
     language: Language | None = None
     country: Country | None = Field(None, description="ISO 3166 two-letter code.")
-    speaker: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+    speaker: Text(200, required=True) | None = Field(
         None, description="The speaker's name, whole (case does not matter).")
     sort: Literal["newest", "oldest", "title"] = "newest"
     limit: int = Field(24, ge=1, le=100)
@@ -177,7 +210,7 @@ class AllVideosQuery(VideoListQuery):
 
 
 class SearchQuery(In):
-    q: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    q: Text(200, required=True)
     language: Language | None = None
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
@@ -191,16 +224,16 @@ class TagQuery(In):
 
 
 class VideoFields(In):
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    title: Text(200, required=True)
+    description: Text(5000, lines=True) = ""
     language: Language = "fr"
     visibility: Literal["public", "unlisted"] = "public"
-    speaker_name: Annotated[str, StringConstraints(max_length=200)] | None = None
-    speaker_title: Annotated[str, StringConstraints(max_length=200)] | None = None
-    entity: Annotated[str, StringConstraints(max_length=120)] | None = None
+    speaker_name: Text(200) | None = None
+    speaker_title: Text(200) | None = None
+    entity: Text(120) | None = None
     country: Country | None = None
     tags: list[TagLabel] = Field(default_factory=list, max_length=12)
-    consent_reference: Annotated[str, StringConstraints(max_length=120)] | None = None
+    consent_reference: Text(120) | None = None
     consent_expires_on: date | None = None
 
 
@@ -211,17 +244,18 @@ class VideoCreate(VideoFields):
 class VideoUpdate(In):
     """Only the fields sent change; null clears an optional one."""
 
-    channel: Slug | None = None
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    language: Language | None = None
-    visibility: Literal["public", "unlisted"] | None = None
-    speaker_name: Annotated[str, StringConstraints(max_length=200)] | None = None
-    speaker_title: Annotated[str, StringConstraints(max_length=200)] | None = None
-    entity: Annotated[str, StringConstraints(max_length=120)] | None = None
+    # Not nullable (a video always has these); absent means unchanged.
+    channel: Slug = None
+    title: Text(200, required=True) = None
+    description: Text(5000, lines=True) | None = None
+    language: Language = None
+    visibility: Literal["public", "unlisted"] = None
+    speaker_name: Text(200) | None = None
+    speaker_title: Text(200) | None = None
+    entity: Text(120) | None = None
     country: Country | None = None
-    tags: list[TagLabel] | None = Field(None, max_length=12)
-    consent_reference: Annotated[str, StringConstraints(max_length=120)] | None = None
+    tags: list[TagLabel] = Field(None, max_length=12)
+    consent_reference: Text(120) | None = None
     consent_expires_on: date | None = None
 
 

@@ -69,7 +69,9 @@ class Operation:
     errors: tuple[int, ...]
     path_params: dict[str, dict] = field(default_factory=dict)
     cached: bool = False
-    token_optional: bool = False
+    body_optional: bool = False
+    # OpenAPI links from this operation's answer: name -> (operationId, {param: expression})
+    links: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
 
 OPERATIONS: list[Operation] = []
@@ -107,7 +109,12 @@ def _json_body(model: type[pydantic.BaseModel], optional: bool) -> pydantic.Base
         abort(400, "the body is not valid JSON")
     if _holds_nul(data):
         abort(400, "the body holds a NUL character, which no field accepts")
-    return _parse(model, data, "body")
+    # Strict: JSON types as the schema says them (no 0 taken for a date, no "1" for 1).
+    try:
+        return model.model_validate_json(request.get_data(), strict=True)
+    except pydantic.ValidationError as exc:
+        raise ValidationFailed("body", exc.errors(include_url=False,
+                                                  include_input=False)) from exc
 
 
 def _holds_nul(data: Any) -> bool:
@@ -127,6 +134,7 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str,
               response: type[pydantic.BaseModel] | None = None, status: int = 200,
               scope: Scope | None = None, errors: tuple[int, ...] = (),
               path_params: dict[str, dict] | None = None, cached: bool = False,
+              links: dict[str, tuple[str, dict[str, str]]] | None = None,
               endpoint: str | None = None) -> Callable:
     """Declare an operation; the view gets path values, then `query=` and `body=` models."""
 
@@ -139,7 +147,8 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str,
             errors=tuple(sorted({*errors, *((400,) if query or body else ()),
                                  *((415,) if body else ()), 401, 429,
                                  *((403,) if scope else ())})),
-            path_params=path_params or {}, cached=cached,
+            path_params=path_params or {}, cached=cached, links=links or {},
+            body_optional=body_optional,
         )
         OPERATIONS.append(op)
 
@@ -217,6 +226,9 @@ def document(server_url: str, version: str) -> dict:
         ok: dict[str, Any] = {"description": "OK" if op.status == 200 else "Created"}
         if op.response is not None:
             ok["content"] = {"application/json": {"schema": _ref(op.response)}}
+        if op.links:
+            ok["links"] = {name: {"operationId": target, "parameters": params}
+                           for name, (target, params) in op.links.items()}
         if op.cached:
             ok["headers"] = {
                 "ETag": {"schema": {"type": "string"},
@@ -240,7 +252,7 @@ def document(server_url: str, version: str) -> dict:
         if params:
             entry["parameters"] = params
         if op.body is not None:
-            entry["requestBody"] = {"required": True, "content": {
+            entry["requestBody"] = {"required": not op.body_optional, "content": {
                 "application/json": {"schema": _ref(op.body)}}}
         # Without a scope anyone may call it, and a token, when sent, is checked.
         entry["security"] = ([{"token": [op.scope.value]}] if op.scope
@@ -254,7 +266,8 @@ def document(server_url: str, version: str) -> dict:
             "description": (
                 "The careers video channel's catalogue (channels, videos, search, tags) and, "
                 "for clients holding a token, creating, uploading (tus 1.0.0 at /uploads) and "
-                "publishing videos. Errors are always JSON: {\"error\": {\"code\", \"message\"}}."
+                "publishing videos. Errors are always JSON: {\"error\": {\"code\", \"message\"}}. "
+                "No text may hold a NUL character (400)."
             ),
         },
         "servers": [{"url": server_url}],

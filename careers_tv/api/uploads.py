@@ -31,7 +31,8 @@ from . import auth, bp
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,expiration,termination"
 OFFSET_OCTET_STREAM = "application/offset+octet-stream"
-MAX_METADATA_HEADER = 8192
+# Well under the 8 KiB a header may take in gunicorn (or nginx) before they refuse the request.
+MAX_METADATA_HEADER = 4096
 _METADATA_KEY = re.compile(r"[!-+\--~]+")  # printable ASCII without space or comma
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
@@ -253,7 +254,8 @@ OPENAPI_PATHS = {
             "description": "Upload-Metadata must name the video: `video <base64 of its id>`; "
                            "`filename` and `filetype` are kept too.",
             "parameters": [
-                _TUS, _header("Upload-Length", "The file's size in bytes.", pattern="^[0-9]+$"),
+                _TUS, _header("Upload-Length", "The file's size in bytes (Tus-Max-Size at most).",
+                              pattern="^[1-9][0-9]{0,18}$"),
                 _header("Upload-Metadata", "Comma-separated `key base64(value)` pairs.",
                         required=False, maxLength=MAX_METADATA_HEADER),
             ],

@@ -15,6 +15,7 @@ from ..models._types import utcnow
 from ..services import channels as channel_service
 from ..services import editorial, watching
 from ..services import videos as video_service
+from ..services.videos import VideoError
 from . import auth, bp, schemas, serialize
 from .schemas import PUBLIC_ID_SCHEMA
 from .spec import operation
@@ -51,6 +52,10 @@ def get_video(public_id: str):
     return serialize.detail(found.video)
 
 
+def _message(exc: VideoError) -> str:
+    return exc.message % exc.params if exc.params else exc.message
+
+
 def _channel(slug: str):
     channel = channel_service.get_channel(slug)
     if channel is None:
@@ -60,8 +65,6 @@ def _channel(slug: str):
 
 def _fields(body: schemas.In, names) -> dict:
     values = {name: getattr(body, name) for name in names}
-    if "tags" in values:
-        values["tags"] = ", ".join(values["tags"] or [])
     if "visibility" in values:
         values.pop("visibility")
     return values
@@ -72,13 +75,19 @@ EDITABLE = ("title", "description", "language", "speaker_name", "speaker_title",
 
 
 @operation(bp, "POST", "/videos", summary="Create a video, then upload its file", tag=TAG,
-           body=schemas.VideoCreate, response=schemas.Video, status=201, scope=Scope.UPLOAD)
+           body=schemas.VideoCreate, response=schemas.Video, status=201, scope=Scope.UPLOAD,
+           links={name: (target, {"public_id": "$response.body#/id"}) for name, target in (
+               ("GetVideo", "get_video"), ("UpdateVideo", "update_video"),
+               ("PublishVideo", "publish_video"), ("UnpublishVideo", "unpublish_video"))})
 def create_video(body: schemas.VideoCreate):
     """The new video waits for its file: send it to `upload_url` (tus 1.0.0, the same token,
     `video` set to the new id in Upload-Metadata). Transcoding starts when the last byte is in."""
     user = auth.token_user()
-    video = editorial.start_upload(_channel(body.channel), body.title, user,
-                                   **_fields(body, EDITABLE[1:]))
+    try:
+        video = editorial.start_upload(_channel(body.channel), body.title, user,
+                                       **_fields(body, EDITABLE[1:]))
+    except VideoError as exc:
+        abort(400, _message(exc))
     video.visibility = Visibility(body.visibility)
     db.session.commit()
     return serialize.detail(video)
@@ -93,16 +102,14 @@ def update_video(public_id: str, body: schemas.VideoUpdate):
     video, user = _manageable(public_id)
     if not editorial.can_edit(user, video):
         abort(409, "this video can no longer be changed by its uploader")
-    sent = body.model_fields_set
-    if "title" in sent and body.title is None:
-        abort(400, "a video needs a title")
-    fields = _fields(body, [name for name in EDITABLE if name in sent])
+    fields = _fields(body, [name for name in EDITABLE if name in body.model_fields_set])
     if "description" in fields and fields["description"] is None:
         fields["description"] = ""
-    if "language" in fields and fields["language"] is None:
-        abort(400, "language cannot be null")
     channel = _channel(body.channel) if body.channel else None
-    editorial.update_metadata(video, channel=channel, **fields)
+    try:
+        editorial.update_metadata(video, channel=channel, **fields)
+    except VideoError as exc:
+        abort(400, _message(exc))
     if body.visibility is not None:
         video.visibility = Visibility(body.visibility)
     db.session.commit()

@@ -83,7 +83,8 @@ def _clean(fields: dict) -> dict:
     return cleaned
 
 
-def update_metadata(video: Video, *, channel: Channel | None = None, tags: str | None = None,
+def update_metadata(video: Video, *, channel: Channel | None = None,
+                    tags: str | list[str] | None = None,
                     **fields) -> None:
     fields = _clean(fields)
     if "title" in fields and not fields["title"]:
@@ -100,10 +101,11 @@ def tag_slug(label: str) -> str:
     return re.sub(r"[^\w]+", "-", label.strip().lower()).strip("-")[:64]
 
 
-def set_tags(video: Video, text: str | None) -> None:
-    """Tags from a comma-separated list; existing tags are reused by their slug."""
+def set_tags(video: Video, text: str | list[str] | None) -> None:
+    """Tags from a comma-separated list (the portal's field) or a list of labels (the API,
+    where a label may hold a comma); existing tags are reused by their slug."""
     labels = {}
-    for label in (text or "").split(","):
+    for label in (text or "").split(",") if isinstance(text, str | None) else text:
         label = " ".join(label.split())[:64]
         if label and tag_slug(label):
             labels.setdefault(tag_slug(label), label)
