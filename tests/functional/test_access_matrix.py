@@ -189,7 +189,8 @@ def test_no_state_change_without_a_csrf_token(client, session, world, method, te
 def _snapshot(session) -> list:
     """What a refused request must not have changed: every row of the tables it could touch."""
     session.expire_all()
-    tables = ("users", "videos", "channels", "captions", "uploads", "jobs", "announcements")
+    tables = ("users", "videos", "channels", "captions", "uploads", "jobs", "announcements",
+              "api_tokens")
     return [session.execute(sa.text(f"SELECT * FROM {t} ORDER BY 1")).all()  # noqa: S608
             for t in tables]
 

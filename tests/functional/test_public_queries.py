@@ -79,3 +79,26 @@ def test_a_tag_page_runs_as_many_statements_with_50_videos_as_with_1(app, client
     fifty, cards = measure(app, client, session, "/tags/shared")
     assert cards == 24
     assert fifty == one
+
+
+def api_count(app, client, session, path: str) -> tuple[int, int]:
+    """(statements, videos) for one GET of an API listing, on a fresh session."""
+    session.remove()
+    with sql_statements(app) as statements:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(statements), len(response.get_json()["videos"])
+
+
+def test_api_listings_and_search_run_as_many_statements_with_50_videos_as_with_1(
+        app, client, session):
+    paths = ("/api/v1/channels/temoignages/videos", "/api/v1/videos?tag=shared",
+             "/api/v1/search?q=video")
+    add_videos(session, 1)
+    one = {path: api_count(app, client, session, path) for path in paths}
+    assert {videos for _statements, videos in one.values()} == {1}
+    add_videos(session, 49, start=1)
+    fifty = {path: api_count(app, client, session, path) for path in paths}
+    assert {videos for _statements, videos in fifty.values()} == {20, 24}
+    assert {path: count[0] for path, count in fifty.items()} == {
+        path: count[0] for path, count in one.items()}
