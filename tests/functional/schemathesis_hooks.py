@@ -1,4 +1,4 @@
-"""Schemathesis hooks for the API run (tests/functional/test_api_schemathesis.py).
+"""Schemathesis hooks for the API run (tests/functional/test_api_live.py).
 
 - tus PATCH bodies are raw bytes (application/offset+octet-stream), which Schemathesis cannot
   make from a JSON Schema by itself.

@@ -1,5 +1,6 @@
-"""Schemathesis against the live API (gunicorn, PostgreSQL): every operation of
-/api/v1/openapi.json, every check — no 500, every answer as the document says."""
+"""The API served by gunicorn (PostgreSQL, local storage): Schemathesis over every operation
+of /api/v1/openapi.json with every check — no 500, every answer as the document says — and
+the README's Python client, run as written."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from careers_tv.models import Caption, Role, Tag, VideoStatus, Visibility
+from careers_tv.models import Caption, Role, Tag, Video, VideoStatus, Visibility
 from careers_tv.models._types import utcnow
 from careers_tv.services import api_tokens
 from careers_tv.services import uploads as upload_service
 from careers_tv.storage import get_storage
-from tests.browser.live import LiveServer
+from tests.browser.live import LiveServer, free_port
 from tests.factories import UserFactory, VideoFactory, channel
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -49,8 +51,10 @@ def live_api(committed, test_env, tmp_path):
     committed.commit()
     upload = upload_service.create_upload(admin, 10_000, {"video": waiting.public_id})
     ids = {"ST_READY_VIDEO": ready.public_id, "ST_UPLOAD": upload.id}
+    port = free_port()
     server = LiveServer({**test_env, "API_TOKEN_RATE_LIMIT": "100000 per minute",
-                         "API_RATE_LIMIT": "100000 per minute"}, tmp_path)
+                         "API_RATE_LIMIT": "100000 per minute",
+                         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}, tmp_path, port=port)
     try:
         server.wait_ready()
         yield server, secret, ids
@@ -77,3 +81,36 @@ def test_every_operation_holds_to_the_document(live_api, tmp_path):
     (tmp_path / "schemathesis.txt").write_text(output)
     assert result.returncode == 0, output[-12000:]
     assert "Tested: 16" in output, output[-3000:]  # every operation, tus included
+
+
+def readme_client() -> str:
+    """The client example of the README, as a reader would copy it."""
+    text = (PROJECT / "README.md").read_text()
+    block = text.split("<!-- client-example -->")[1].split("<!-- /client-example -->")[0]
+    return block.strip().removeprefix("```python").removesuffix("```")
+
+
+def test_the_readme_client_pages_uploads_and_publishes(live_api, tmp_path, monkeypatch,
+                                                        committed):
+    server, secret, ids = live_api
+    monkeypatch.setenv("CAREERS_TV_API", f"{server.url}/api/v1")
+    monkeypatch.setenv("CAREERS_TV_TOKEN", secret)
+    client: dict = {"__name__": "readme_client"}
+    exec(compile(readme_client(), "README.md", "exec"), client)  # noqa: S102 - our own README
+
+    listed = [v["title"] for v in client["channel_videos"]("temoignages")]
+    assert len(listed) == 3  # the three published, listed ones; not the ready or unlisted
+    assert [v["title"] for v in client["channel_videos"]("temoignages", limit=2)] == listed
+
+    original = tmp_path / "interview.mp4"
+    original.write_bytes(os.urandom(3 * 1024 * 1024 + 17))
+    video = client["upload"](str(original), "corporate", "Sent by the README client",
+                             chunk=1024 * 1024)
+    assert video["status"] == "queued" and video["channel"]["slug"] == "corporate"
+    committed.expire_all()
+    row = committed.scalar(sa.select(Video).where(Video.public_id == video["id"]))
+    with get_storage().open(row.original_key) as stored:
+        assert stored.read() == original.read_bytes()
+
+    assert client["publish"](ids["ST_READY_VIDEO"])["status"] == "published"
+    assert len(list(client["channel_videos"]("temoignages"))) == 4
