@@ -74,20 +74,26 @@ def _caching(response: Response) -> Response:
 # -- rate limits -----------------------------------------------------------------------------
 
 
+def _portal_uploader() -> bool:
+    """A portal user uploading through tus: the one place under /api/ a session counts
+    (elsewhere the API never loads a user from the session cookie)."""
+    return request.endpoint in TUS_ENDPOINTS and current_user.is_authenticated
+
+
 def rate_key() -> str:
     """Who is counted: a token (by its hash: the secret never reaches the limiter's store),
-    else the signed-in portal user (their uploads), else the client's address."""
+    else the portal user uploading, else the client's address."""
     header = request.headers.get("Authorization", "")
     if header:
         return "token:" + hashlib.sha256(header.encode()).hexdigest()[:32]
-    if current_user.is_authenticated:
+    if _portal_uploader():
         return f"user:{current_user.id}"
     return ip_key()
 
 
 def rate_limit() -> str:
     config = current_app.config
-    if "Authorization" in request.headers or current_user.is_authenticated:
+    if "Authorization" in request.headers or _portal_uploader():
         return config["API_TOKEN_RATE_LIMIT"]
     return config["API_RATE_LIMIT"]
 
