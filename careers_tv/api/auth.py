@@ -18,13 +18,8 @@ from ..services import api_tokens
 REALM = "careers-tv"
 
 
-def _challenge(error: str | None = None, scope: Scope | None = None) -> str:
-    parts = [f'Bearer realm="{REALM}"']
-    if error:
-        parts.append(f'error="{error}"')
-    if scope:
-        parts.append(f'scope="{scope.value}"')
-    return ", ".join(parts)
+def _challenge(error: str | None) -> str:
+    return f'Bearer realm="{REALM}"' + (f', error="{error}"' if error else "")
 
 
 class TokenRefused(Unauthorized):
@@ -80,9 +75,10 @@ def require(scope: Scope) -> ApiToken:
     return token
 
 
-def manager(scope_needed: tuple[Scope, ...] = (Scope.UPLOAD, Scope.PUBLISH)) -> User | None:
-    """The user behind a token that may see videos before they are public, else None."""
+def manager() -> User | None:
+    """The user behind a token that may see videos before they are public (upload or
+    publish scope), else None."""
     token = current_token()
-    if token is None or not any(token.allows(scope) for scope in scope_needed):
+    if token is None or not (token.allows(Scope.UPLOAD) or token.allows(Scope.PUBLISH)):
         return None
     return token.user

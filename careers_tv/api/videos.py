@@ -64,10 +64,8 @@ def _channel(slug: str):
 
 
 def _fields(body: schemas.In, names) -> dict:
-    values = {name: getattr(body, name) for name in names}
-    if "visibility" in values:
-        values.pop("visibility")
-    return values
+    """The metadata the editorial service takes (visibility is set on the row directly)."""
+    return {name: getattr(body, name) for name in names if name != "visibility"}
 
 
 EDITABLE = ("title", "description", "language", "speaker_name", "speaker_title", "entity",
