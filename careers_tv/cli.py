@@ -99,7 +99,7 @@ def import_video(file: Path, channel_slug: str, title: str, description: str, la
     video = video_service.create_video(channel, title, description=description,
                                        language=language)
     video_service.stage_original(video, file)
-    video_service.queue_transcode(video)
+    video_service.queue_transcode(video, size_bytes=file.stat().st_size)
     db.session.commit()
     video_id = video.id
     click.echo(f"queued {video.public_id} ({file.name}) on {channel.slug}", err=True)

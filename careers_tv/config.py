@@ -91,11 +91,17 @@ def load(environ=None, overrides: dict | None = None) -> dict:
             "task_soft_time_limit": DEFAULT_TIME_LIMIT - 30,
         },
         "TRANSCODE_TIME_LIMIT": TRANSCODE_TIME_LIMIT,
+        # Past these (duration once known, else the original's size), a transcode goes to the
+        # transcode_long queue: 20 minutes, or 2 GiB (~15 minutes of a phone's 1080p).
+        "LONG_VIDEO_SECONDS": int(_env(environ, "LONG_VIDEO_SECONDS", "1200")),
+        "LONG_VIDEO_BYTES": int(_env(environ, "LONG_VIDEO_BYTES", str(2 * 1024**3))),
         # How long a claimed job may run before the reconciler treats its worker as dead.
         "JOB_LEASE_SECONDS": int(_env(environ, "JOB_LEASE_SECONDS", "900")),
         # A pending job not picked up within this delay is sent again (its message was lost).
         "JOB_RESEND_AFTER_SECONDS": int(_env(environ, "JOB_RESEND_AFTER_SECONDS", "120")),
         "RECONCILE_EVERY_SECONDS": int(_env(environ, "RECONCILE_EVERY_SECONDS", "60")),
+        # Scheduled publishing is promised to the minute.
+        "PUBLISH_DUE_EVERY_SECONDS": int(_env(environ, "PUBLISH_DUE_EVERY_SECONDS", "60")),
         "X_API_BASE_URL": _env(environ, "X_API_BASE_URL", "https://api.x.com"),
         "X_CONSUMER_KEY": _env(environ, "X_CONSUMER_KEY"),
         "X_CONSUMER_SECRET": _env(environ, "X_CONSUMER_SECRET"),

@@ -9,9 +9,12 @@ from kombu import Queue
 
 from ..config import DEFAULT_TIME_LIMIT, TRANSCODE_TIME_LIMIT
 
-QUEUES = ("transcode", "default")
-# Scheduled publishing is promised to the minute.
-PUBLISH_DUE_EVERY_SECONDS = 60.0
+# transcode_long: videos past LONG_VIDEO_SECONDS, on worker processes of their own
+# (services/scheduling.py), so short ones never wait behind them.
+QUEUES = ("transcode", "transcode_long", "default")
+# Message priorities 0 (first) … 9 on Redis: a transcode's is its uploader's backlog.
+REDIS_PRIORITIES = {"priority_steps": list(range(10)), "sep": ":",
+                    "queue_order_strategy": "priority"}
 FLUSH_VIEWS_EVERY_SECONDS = 60.0  # view counts reach the database within a minute
 
 
@@ -23,10 +26,13 @@ def celery_init_app(app: Flask) -> Celery:
 
     celery = Celery(app.name, task_cls=FlaskTask)
     celery.config_from_object(app.config["CELERY"])
+    if celery.conf.broker_url.startswith(("redis://", "rediss://")):
+        celery.conf.broker_transport_options = {**celery.conf.broker_transport_options,
+                                                **REDIS_PRIORITIES}
     celery.conf.update(
         task_queues=[Queue(name) for name in QUEUES],
         task_routes={
-            "careers_tv.jobs.run_transcode_job": {"queue": "transcode"},
+            "careers_tv.jobs.run_transcode_job": {"queue": "transcode"},  # or transcode_long
             "careers_tv.jobs.*": {"queue": "default"},
         },
         beat_schedule={
@@ -37,8 +43,9 @@ def celery_init_app(app: Flask) -> Celery:
             },
             "publish-due": {
                 "task": "careers_tv.publish_due",
-                "schedule": PUBLISH_DUE_EVERY_SECONDS,
-                "options": {"queue": "default", "expires": PUBLISH_DUE_EVERY_SECONDS},
+                "schedule": float(app.config["PUBLISH_DUE_EVERY_SECONDS"]),
+                "options": {"queue": "default",
+                            "expires": float(app.config["PUBLISH_DUE_EVERY_SECONDS"])},
             },
             # Consent ends on a date (UTC): on the hour, so at midnight too, and again each
             # hour in case a run was missed.

@@ -38,20 +38,26 @@ GIVE_UP_HOOKS: dict[str, Callable[[Job, str], None]] = {}
 
 
 def enqueue(kind: str, *, queue: str = "default", video_id: int | None = None,
-            payload: dict | None = None, max_attempts: int = 5) -> Job:
-    """Add a job to the current session; its message goes out after the commit."""
-    job = Job(kind=kind, queue=queue, video_id=video_id, payload=payload or {},
+            payload: dict | None = None, max_attempts: int = 5, priority: int = 0) -> Job:
+    """Add a job to the current session; its message goes out after the commit.
+
+    `priority` (0 first … 9) orders messages on a Redis broker; it is kept in the payload
+    so that a message sent again by the reconciler keeps its place."""
+    payload = dict(payload or {})
+    if priority:
+        payload["priority"] = priority
+    job = Job(kind=kind, queue=queue, video_id=video_id, payload=payload,
               max_attempts=max_attempts, last_sent_at=utcnow())
     db.session.add(job)
     db.session.flush()
-    db.session.info.setdefault(_PENDING_SENDS, []).append((job.id, queue))
+    db.session.info.setdefault(_PENDING_SENDS, []).append((job.id, queue, priority))
     return job
 
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
-    for job_id, queue in session.info.pop(_PENDING_SENDS, ()):
-        send(job_id, queue)
+    for job_id, queue, priority in session.info.pop(_PENDING_SENDS, ()):
+        send(job_id, queue, priority=priority)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -60,13 +66,14 @@ def _forget_after_rollback(session: Session, previous_transaction) -> None:
         session.info.pop(_PENDING_SENDS, None)
 
 
-def send(job_id: int, queue: str, eta: datetime | None = None) -> bool:
+def send(job_id: int, queue: str, eta: datetime | None = None, priority: int = 0) -> bool:
     """Hand a job's id to the broker (to be delivered at `eta`, if given). A failure here is
     repaired by the reconciler."""
     from .tasks import task_for_queue
 
     try:
-        task_for_queue(queue).apply_async(args=[job_id], queue=queue, retry=False, eta=eta)
+        task_for_queue(queue).apply_async(args=[job_id], queue=queue, retry=False, eta=eta,
+                                          priority=priority)
     except Exception:  # broker down: the job stays pending and the reconciler re-sends it
         log.exception("could not send job %s to the broker; the reconciler will retry", job_id)
         return False
@@ -180,7 +187,11 @@ def release(claim: Claim, error: str, retry_at: datetime | None = None) -> None:
     ).rowcount
     db.session.commit()
     if retry_at is not None and released:
-        send(claim.job.id, claim.job.queue, eta=retry_at)
+        send(claim.job.id, claim.job.queue, eta=retry_at, priority=_priority(claim.job))
+
+
+def _priority(job) -> int:
+    return int((job.payload or {}).get("priority", 0))
 
 
 @dataclass
@@ -215,19 +226,19 @@ def reconcile(now: datetime | None = None) -> ReconcileReport:
     ).rowcount
     resend_before = now - timedelta(seconds=current_app.config["JOB_RESEND_AFTER_SECONDS"])
     stale = db.session.execute(
-        sa.select(Job.id, Job.queue).where(
+        sa.select(Job.id, Job.queue, Job.payload).where(
             Job.state == JobState.PENDING,
             sa.or_(Job.last_sent_at.is_(None), Job.last_sent_at < resend_before),
         ).order_by(Job.id)
     ).all()
     if stale:
         db.session.execute(
-            sa.update(Job).where(Job.id.in_([job_id for job_id, _ in stale]))
+            sa.update(Job).where(Job.id.in_([row.id for row in stale]))
             .values(last_sent_at=now).execution_options(synchronize_session=False)
         )
     db.session.commit()
-    for job_id, queue in stale:
-        report.resent += send(job_id, queue)
+    for row in stale:
+        report.resent += send(row.id, row.queue, priority=_priority(row))
     if report.expired or report.gave_up or report.resent:
         log.info("reconciled jobs: %s", report)
     return report

@@ -97,7 +97,7 @@ def reconcile() -> dict:
 
 
 def task_for_queue(queue: str):
-    return run_transcode_job if queue == "transcode" else run_job
+    return run_transcode_job if queue.startswith("transcode") else run_job
 
 
 # Handlers live in their own modules; importing them here registers them in every worker.

@@ -356,7 +356,7 @@ class _Receiver:
                 raise
         upload.status = UploadStatus.COMPLETE
         video.original_key = upload.storage_key
-        video_service.queue_transcode(video)
+        video_service.queue_transcode(video, size_bytes=upload.length)
         self._commit(parts, upload.length, None)
         _delete_staging(upload)
 

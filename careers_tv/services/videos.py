@@ -21,6 +21,7 @@ from ..models import (
 )
 from ..models._types import utcnow
 from ..storage import get_storage
+from . import scheduling
 
 TRANSCODE_JOB = "transcode"
 
@@ -82,13 +83,29 @@ def stage_original(video: Video, path: Path, filename: str | None = None) -> str
     return key
 
 
-def queue_transcode(video: Video) -> None:
-    """Queue (or re-queue) a transcode; committed by the caller, sent after the commit."""
+def queue_transcode(video: Video, size_bytes: int | None = None) -> None:
+    """Queue (or re-queue) a transcode; committed by the caller, sent after the commit.
+
+    Long videos go to their own queue (`transcode_long`), so a short testimonial is never
+    stuck behind a two-hour event replay; and a job's priority is the uploader's backlog,
+    so one person's batch of twenty does not hold up everyone else (scheduling.py).
+    """
     if video.original_key is None:
         raise VideoError(N_("This video has no original file to transcode."))
+    if size_bytes is None:
+        size_bytes = _original_size(video)
+    priority = scheduling.uploader_backlog(video)
     video.transition(VideoStatus.QUEUED)
     video.progress = 0
-    ledger.enqueue(TRANSCODE_JOB, queue="transcode", video_id=video.id)
+    ledger.enqueue(TRANSCODE_JOB, queue=scheduling.transcode_queue(video, size_bytes),
+                   video_id=video.id, priority=priority)
+
+
+def _original_size(video: Video) -> int | None:
+    try:
+        return get_storage().size(video.original_key)
+    except Exception:  # routing is a preference: a store that cannot say must not block it
+        return None
 
 
 def publish(video: Video, at: datetime | None = None) -> None:

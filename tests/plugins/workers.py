@@ -11,18 +11,24 @@ from pathlib import Path
 
 import pytest
 
+ALL_QUEUES = "default,transcode,transcode_long"
+
 
 class Worker:
-    def __init__(self, name: str, env: dict, log_dir: Path, queues: str = "default,transcode"):
+    def __init__(self, name: str, env: dict, log_dir: Path, queues: str = ALL_QUEUES,
+                 cwd: Path | None = None, beat: bool = False):
         self.name = name
         self.log_path = log_dir / f"worker-{name}.log"
         command = [sys.executable, "-m", "celery", "-A", "careers_tv.jobs.worker", "worker",
                    "-n", f"{name}@%h", "-Q", queues, "--concurrency", "1", "--pool", "prefork",
                    "--loglevel", "INFO", "--without-gossip", "--without-mingle",
                    "--without-heartbeat"]
+        if beat:  # the scheduler inside this worker, its state file in the log folder
+            command += ["--beat", "--schedule", str(log_dir / f"beat-{name}")]
         self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(command, env={**os.environ, **env}, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+                                        stderr=subprocess.STDOUT, start_new_session=True,
+                                        cwd=cwd)
 
     def wait_ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -56,8 +62,10 @@ def workers(test_env, tmp_path):
     started: list[Worker] = []
 
     class Starter:
-        def start(self, name: str, **extra_env: str) -> Worker:
-            worker = Worker(name, {**test_env, **extra_env}, tmp_path)
+        def start(self, name: str, *, queues: str = ALL_QUEUES, cwd: Path | None = None,
+                  beat: bool = False, **extra_env: str) -> Worker:
+            worker = Worker(name, {**test_env, **extra_env}, tmp_path, queues=queues, cwd=cwd,
+                            beat=beat)
             started.append(worker)
             worker.wait_ready()
             return worker

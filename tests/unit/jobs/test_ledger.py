@@ -12,7 +12,8 @@ from careers_tv.models._types import utcnow
 @pytest.fixture
 def sent(monkeypatch, app_ctx):
     calls = []
-    monkeypatch.setattr(ledger, "send", lambda job_id, queue: calls.append((job_id, queue)) or True)
+    monkeypatch.setattr(ledger, "send", lambda job_id, queue, priority=0:
+                        calls.append((job_id, queue)) or True)
     return calls
 
 
