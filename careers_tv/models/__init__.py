@@ -18,6 +18,7 @@ from .video import (
     new_public_id,
     video_tags,
 )
+from .view_day import ViewDay
 
 __all__ = [
     "TRANSITIONS",
@@ -39,6 +40,7 @@ __all__ = [
     "User",
     "Video",
     "VideoStatus",
+    "ViewDay",
     "Visibility",
     "new_public_id",
     "video_tags",

@@ -9,6 +9,11 @@ up to `videos.view_count`, one UPDATE per video, every minute. The embedded defa
 Redis and one process: there a view is written at once. A flush that dies between its
 commit and its cleanup would count that minute twice: acceptable for a view counter, and
 cheaper than a distributed transaction.
+
+The same transaction adds each count to the video's row for the day in `view_days` (one
+upsert for the whole batch), which the portal's charts read. The day is the flush's UTC day:
+views from the last minute before midnight may land on the next day, which a chart by day
+does not show.
 """
 
 from __future__ import annotations
@@ -18,14 +23,14 @@ import hmac
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import redis
 import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
-from ..models import Video
+from ..models import Video, ViewDay
 
 DEDUPE_SECONDS = 30 * 60
 PENDING = "careers_tv:views:pending"
@@ -40,12 +45,45 @@ def viewer_id(address: str, user_agent: str, secret: str) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:24]
 
 
-def _add(counts: dict[int, int]) -> int:
+# Rows per upsert statement: 3 parameters a row stays far below SQLite's and PostgreSQL's limits.
+UPSERT_ROWS = 1000
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _upsert_days(rows: list[dict]) -> None:
+    """Add `views` to each (video_id, day) row, creating the rows that are missing."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    for start in range(0, len(rows), UPSERT_ROWS):
+        statement = insert(ViewDay).values(rows[start:start + UPSERT_ROWS])
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=[ViewDay.video_id, ViewDay.day],
+            set_={"views": ViewDay.views + statement.excluded.views},
+        ))
+
+
+def _add(counts: dict[int, int], day: date | None = None) -> int:
+    """Add `counts` (video id -> views) to the totals and to `day`'s rows, in one transaction."""
+    day = day or utc_today()
+    rows = []
     for video_id, count in sorted(counts.items()):  # a fixed order: no deadlock between flushes
-        db.session.execute(sa.update(Video).where(Video.id == video_id)
-                           .values(view_count=Video.view_count + count))
+        # RETURNING tells which videos still exist: a video deleted since its views were
+        # counted gets no day row (its foreign key would fail the whole batch).
+        found = db.session.execute(sa.update(Video).where(Video.id == video_id)
+                                   .values(view_count=Video.view_count + count)
+                                   .returning(Video.id)).scalar()
+        if found is not None:
+            rows.append({"video_id": video_id, "day": day, "views": count})
+    if rows:
+        _upsert_days(rows)
     db.session.commit()
-    return sum(counts.values())
+    return sum(row["views"] for row in rows)
 
 
 class RedisViewCounter:
@@ -58,8 +96,9 @@ class RedisViewCounter:
         self.client.hincrby(PENDING, str(video_id), 1)
         return True
 
-    def flush(self) -> int:
-        """Add the views that piled up to the database; returns how many were added."""
+    def flush(self, day: date | None = None) -> int:
+        """Add the views that piled up to the database (on `day`, by default today in UTC);
+        returns how many were added."""
         # Batches a dead flush left behind first, then the current one, renamed away so that
         # views arriving meanwhile start a new batch.
         keys = [k.decode() for k in self.client.scan_iter(f"{FLUSHING}*")]
@@ -73,7 +112,7 @@ class RedisViewCounter:
         for key in keys:
             counts = {int(k): int(v) for k, v in self.client.hgetall(key).items()}
             if counts:
-                added += _add(counts)
+                added += _add(counts, day)
             self.client.delete(key)
         return added
 
@@ -85,7 +124,7 @@ class DirectViewCounter:
         self.seen: dict[tuple[int, str], float] = {}
         self.lock = threading.Lock()
 
-    def count(self, video_id: int, viewer: str) -> bool:
+    def count(self, video_id: int, viewer: str, day: date | None = None) -> bool:
         now = time.monotonic()
         with self.lock:
             if len(self.seen) > 100_000:  # forget the expired ones now and then
@@ -94,10 +133,10 @@ class DirectViewCounter:
             if last is not None and now - last < DEDUPE_SECONDS:
                 return False
             self.seen[(video_id, viewer)] = now
-        _add({video_id: 1})
+        _add({video_id: 1}, day)
         return True
 
-    def flush(self) -> int:
+    def flush(self, day: date | None = None) -> int:
         return 0
 
 
@@ -121,5 +160,6 @@ def count_view(video: Video, address: str, user_agent: str) -> bool:
     return counter().count(video.id, viewer)
 
 
-def flush_views() -> int:
-    return counter().flush()
+def flush_views(day: date | None = None) -> int:
+    """Add the views that piled up; `day` (default: today in UTC) is for tests and replays."""
+    return counter().flush(day)
