@@ -19,7 +19,7 @@ from ..models import Role, VideoStatus
 from ..models._types import utcnow
 from ..services import captions as caption_service
 from ..services import channels as channel_service
-from ..services import editorial
+from ..services import editorial, insight
 from ..services import videos as video_service
 from ..storage import get_storage
 from . import bp
@@ -168,6 +168,7 @@ def video(public_id: str):
         timezone=current_app.config["PORTAL_TIMEZONE"],
         announcement=editorial.announcement_preview(video),
         max_post_length=editorial.MAX_WEIGHTED_LENGTH,
+        daily_views=insight.daily_views(video, days=30),
     )
 
 
