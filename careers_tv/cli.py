@@ -54,7 +54,8 @@ def reconcile() -> None:
 
 
 @tv_cli.command("ping-worker")
-@click.option("--queue", type=click.Choice(["default", "transcode"]), default="default")
+@click.option("--queue", type=click.Choice(["default", "transcode", "transcode_long"]),
+              default="default")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait.")
 def ping_worker(queue: str, timeout: float) -> None:
     """Check that a worker consumes QUEUE: send a ping job and wait for its answer."""
