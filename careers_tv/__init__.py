@@ -7,6 +7,7 @@ from flask import Flask
 from . import config as config_module
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .i18n import init_i18n, select_locale
+from .observability import init_observability
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -19,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     app.config.from_mapping(settings)
+    init_observability(app)  # first: the request id and the clock then cover every hook
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))

@@ -56,6 +56,10 @@ def load(environ=None, overrides: dict | None = None) -> dict:
             raise ConfigError("SECRET_KEY must be set when CAREERS_TV_ENV=production")
         secret = "dev-only-not-secret"  # noqa: S105 - embedded default, refused in production
 
+    log_format = _env(environ, "LOG_FORMAT", "text").lower()
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}")
+
     broker = _env(environ, "CELERY_BROKER_URL")
     transport_options: dict = {}
     if broker is None:
@@ -136,6 +140,10 @@ def load(environ=None, overrides: dict | None = None) -> dict:
         "API_CORS_ORIGINS": _env(environ, "API_CORS_ORIGINS", ""),
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
         "TRUSTED_PROXY_COUNT": int(_env(environ, "TRUSTED_PROXY_COUNT", "0")),
+        # Logs: "text" (embedded default) or "json" (one object per line, for production).
+        "LOG_FORMAT": log_format,
+        # /metrics: with a token, bearers of it only; without, private networks only.
+        "METRICS_TOKEN": _env(environ, "METRICS_TOKEN"),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         # Resumable uploads (tus, /api/v1/uploads): the largest file, and the size of the parts
         # staged in storage (at least 5 MiB on S3; the PATCH bodies are not capped by the above).

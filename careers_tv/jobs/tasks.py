@@ -13,6 +13,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from ..config import DEFAULT_TIME_LIMIT, TRANSCODE_TIME_LIMIT
 from ..extensions import db
 from ..models import JobState
+from ..observability import describe_job, job_context
 from . import ledger
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,16 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
 def execute(job_id: int, worker: str | None = None) -> str:
     """Run a job if it is ours to run; returns what happened (for logs and tests)."""
+    with job_context(job_id):  # what is logged meanwhile carries the job's id, kind, video
+        return _execute(job_id, worker)
+
+
+def _execute(job_id: int, worker: str | None) -> str:
     claim = ledger.claim(job_id, worker)
     if claim is None:
         return "skipped"
     job = claim.job
+    describe_job(job.kind, job.video_id)
     fn = HANDLERS.get(job.kind)
     if fn is None:
         ledger.finish(claim, state=JobState.FAILED, error=f"unknown job kind {job.kind!r}")

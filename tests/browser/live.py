@@ -31,7 +31,8 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, env: dict, log_dir: Path, port: int | None = None):
+    def __init__(self, env: dict, log_dir: Path, port: int | None = None,
+                 extra_args: list[str] | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / "gunicorn.log"
@@ -39,7 +40,7 @@ class LiveServer:
         command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
                    "--workers", "2", "--threads", "4", "--timeout", "120", "--access-logfile", "-",
                    "--no-control-socket",  # else it takes ~/.gunicorn/gunicorn.ctl from others
-                   "app:app"]
+                   *(extra_args or ()), "app:app"]
         self.process = subprocess.Popen(command, cwd=PROJECT, env={**os.environ, **env},
                                         stdout=self.log, stderr=subprocess.STDOUT,
                                         start_new_session=True)

@@ -41,6 +41,9 @@ MATRIX = [
     ("GET", "/tags/nothing-tagged-yet", everyone(404)),
     ("GET", "/healthz", everyone(200)),
     ("GET", "/readyz", everyone(200)),
+    # Prometheus: the test client is on loopback, and no METRICS_TOKEN is set here
+    # (tests/functional/test_observability.py has the other addresses and the token).
+    ("GET", "/metrics", everyone(200)),
     ("GET", "/feed.xml", everyone(200)),
     ("GET", "/channels/temoignages/feed.xml", everyone(200)),
     ("GET", "/sitemap.xml", everyone(200)),
