@@ -100,7 +100,7 @@ class StoreCollector:
         videos = figures.videos_by_status()
         yield _gauge("careers_tv_videos", "Videos by status.", ["status"], videos)
         # Named as the issue asks; a gauge, since a retried video leaves the count.
-        yield GaugeMetricFamily("careers_tv_video_failures_total",
+        yield GaugeMetricFamily("careers_tv_failed_videos",
                                 "Videos whose processing failed (status failed).",
                                 value=videos.get("failed", 0))
         yield _gauge("careers_tv_announcements", "Announcements on X by status.", ["status"],

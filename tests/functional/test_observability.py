@@ -201,7 +201,7 @@ def test_metrics_report_requests_and_what_the_database_holds(client, session):
     assert value(after, "careers_tv_videos", status="failed") == 1
     assert value(after, "careers_tv_videos", status="published") == 3
     assert value(after, "careers_tv_videos", status="draft") == 0
-    assert value(after, "careers_tv_video_failures_total") == 1
+    assert value(after, "careers_tv_failed_videos") == 1
     assert value(after, "careers_tv_announcements", status="posted") == 2
     assert value(after, "careers_tv_announcements", status="failed") == 1
     assert value(after, "careers_tv_announcements", status="pending") == 0
