@@ -99,7 +99,7 @@ class StoreCollector:
         yield ratio
         videos = figures.videos_by_status()
         yield _gauge("careers_tv_videos", "Videos by status.", ["status"], videos)
-        # Named as the issue asks; a gauge, since a retried video leaves the count.
+        # A gauge: a video retried successfully leaves the count.
         yield GaugeMetricFamily("careers_tv_failed_videos",
                                 "Videos whose processing failed (status failed).",
                                 value=videos.get("failed", 0))
