@@ -59,6 +59,12 @@ def celery_init_app(app: Flask) -> Celery:
                 "schedule": FLUSH_VIEWS_EVERY_SECONDS,
                 "options": {"queue": "default", "expires": FLUSH_VIEWS_EVERY_SECONDS},
             },
+            # What killed transcodes left in storage (services/media_sweep.py).
+            "sweep-orphaned-media": {
+                "task": "careers_tv.sweep_orphaned_media",
+                "schedule": crontab(minute=45),
+                "options": {"queue": "default", "expires": 3600},
+            },
             "expire-stale-uploads": {
                 "task": "careers_tv.expire_stale_uploads",
                 "schedule": crontab(minute=30),

@@ -1,5 +1,5 @@
 """Periodic tasks sent by Celery beat (see celery_app.py): scheduled publishing, consent expiry,
-abandoned uploads, view counts.
+abandoned uploads, view counts, orphaned transcode outputs.
 
 Like `reconcile`, each task runs inside the Flask app context (celery_app.FlaskTask) and does
 all its work in a service function that commits, so running one twice, or two at once, is
@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from ..services import schedule
+from ..services import media_sweep, schedule
 from ..services.uploads import expire_stale_uploads as expire
 from ..services.view_counts import flush_views
 
@@ -40,3 +40,9 @@ def expire_stale_uploads() -> int:
 @shared_task(name="careers_tv.flush_views", acks_late=True, time_limit=120, soft_time_limit=100)
 def add_up_views() -> int:
     return flush_views()
+
+
+@shared_task(name="careers_tv.sweep_orphaned_media", acks_late=True, time_limit=1800,
+             soft_time_limit=1770)
+def sweep_orphaned_media() -> int:
+    return media_sweep.sweep().deleted
