@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .jobs.celery_app import celery_init_app
     from .portal import bp as portal_bp
     from .public import bp as public_bp
+    from .security import init_security
     from .storage import init_storage
 
     init_storage(app)
@@ -48,5 +49,6 @@ def create_app(config: dict | None = None) -> Flask:
     init_api(app)
     register_error_handlers(app)
     init_i18n(app)
+    init_security(app)
     app.cli.add_command(tv_cli)
     return app

@@ -60,6 +60,12 @@ def load(environ=None, overrides: dict | None = None) -> dict:
     if log_format not in ("text", "json"):
         raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}")
 
+    # Who may frame the embed page: CSP frame-ancestors sources, space-separated ("*": anyone).
+    frame_ancestors = " ".join((_env(environ, "EMBED_FRAME_ANCESTORS") or "").split()) or "*"
+    if any(c in frame_ancestors for c in ";,"):
+        raise ConfigError("EMBED_FRAME_ANCESTORS takes sources separated by spaces, "
+                          f"not {frame_ancestors!r}")
+
     broker = _env(environ, "CELERY_BROKER_URL")
     transport_options: dict = {}
     if broker is None:
@@ -124,6 +130,7 @@ def load(environ=None, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "EMBED_FRAME_ANCESTORS": frame_ancestors,
         # Password guessing (careers_tv/ratelimit.py): only wrong passwords count. The count
         # must be shared by every worker in production, so point this at Redis there.
         "RATELIMIT_STORAGE_URI": _env(environ, "RATELIMIT_STORAGE_URI", "memory://"),
