@@ -21,6 +21,7 @@ def remember_choice(response: Response) -> Response:
     wanted = request.args.get("lang")
     if wanted in current_app.config["LANGUAGES"] and request.cookies.get(COOKIE) != wanted:
         response.set_cookie(COOKIE, wanted, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True,  # read by the server only
                             secure=current_app.config["SESSION_COOKIE_SECURE"])
     if not request.path.startswith(("/api/", "/media/", "/static/")):
         response.vary.add("Accept-Language")

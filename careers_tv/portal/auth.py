@@ -12,6 +12,7 @@ from flask_login import current_user, login_user, logout_user
 from ..extensions import limiter, login_manager
 from ..models import User
 from ..ratelimit import failed, ip_key, login_email_key, login_limit, record_failure
+from ..services import sessions
 from ..services import users as user_service
 from . import bp
 from .access import safe_next
@@ -21,18 +22,22 @@ from .forms import LoginForm, LogoutForm
 
 @login_manager.user_loader
 def load_user(session_id: str):
+    if not sessions.is_live():  # signed out (or changed password) since: a replayed copy
+        return None
     return user_service.user_for_session(session_id)
 
 
 def start_session(user: User) -> None:
     """A fresh session for a user who just proved who they are.
 
-    Whatever the browser carried before (a planted session, an older login) is dropped, and
-    the session id names the current password hash, so this also re-logs the user in after
-    a password change.
+    Whatever the browser carried before (a planted session, an older login) is dropped, its
+    id revoked, and the session id names the current password hash, so this also re-logs
+    the user in after a password change, under a new id.
     """
+    sessions.end()
     session.clear()
     login_user(user)
+    sessions.begin()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -63,6 +68,7 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        sessions.end()
         logout_user()
         session.clear()
     return redirect(url_for("portal.login"))
