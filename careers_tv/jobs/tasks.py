@@ -98,7 +98,10 @@ def run_transcode_job(self, job_id: int) -> str:
     return execute(job_id, worker=f"{self.request.hostname}:{os.getpid()}")
 
 
-@shared_task(name="careers_tv.jobs.reconcile", acks_late=True, time_limit=300)
+# Both limits: the global soft limit (DEFAULT_TIME_LIMIT - 30) is above 300, and Celery
+# refuses to send a task whose soft limit exceeds its hard one.
+@shared_task(name="careers_tv.jobs.reconcile", acks_late=True, time_limit=300,
+             soft_time_limit=270)
 def reconcile() -> dict:
     return vars(ledger.reconcile())
 

@@ -111,7 +111,11 @@ def transcode_video(claim: ledger.Claim) -> dict:
         except TranscodeFailed as exc:
             log.error("transcode of %s failed: %s", video.public_id, exc)
             return _fail(video, FAILED_TECHNICAL)
-        _upload(Path(tmp) / "out", prefix)
+        try:
+            _upload(Path(tmp) / "out", prefix)
+        except Exception as exc:  # the store went away: try again later, from the start;
+            # what was written under this prefix is nobody's (media_sweep removes it)
+            raise TransientError(f"could not store the outputs: {exc}") from exc
 
     if not claim.heartbeat():  # lost the lease while uploading: our prefix is nobody's
         storage.delete_prefix(prefix)
