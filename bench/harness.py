@@ -61,11 +61,18 @@ def scratch(prefix: str):
 
 @contextmanager
 def gunicorn(target: str, env: dict[str, str], log_path: Path, *, port: int, cwd: Path = ROOT,
-             workers: int = 1, threads: int = 1, timeout: int = 60):
-    """`target` under gunicorn on 127.0.0.1:`port` until the block ends; yields the process."""
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--threads", str(threads), "--timeout", str(timeout),
-               "--graceful-timeout", "5", "--error-logfile", str(log_path),
+             workers: int = 1, threads: int = 1, timeout: int = 60, config: Path | None = None):
+    """`target` under gunicorn on 127.0.0.1:`port` until the block ends; yields the process.
+
+    With `config` (a gunicorn config file, e.g. deploy/gunicorn.conf.py) the workers, threads
+    and timeouts are that file's, not the arguments': the bench serves as production does."""
+    if config is None:
+        tuning = ["--workers", str(workers), "--threads", str(threads), "--timeout", str(timeout),
+                  "--graceful-timeout", "5"]
+    else:
+        tuning = ["--config", str(config)]
+    command = [sys.executable, "-m", "gunicorn", *tuning, "--bind", f"127.0.0.1:{port}",
+               "--error-logfile", str(log_path),
                "--no-control-socket",  # else it takes ~/.gunicorn/gunicorn.ctl from others
                target]
     with open(log_path, "ab") as out:
