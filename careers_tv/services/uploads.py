@@ -57,6 +57,9 @@ TERMINATE_LOCK_WAIT_SECONDS = 10
 _LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: NOWAIT refused, or lock_timeout ran out
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 _CONTENT_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]*/[\w.+-]+")
+# C0, DEL and C1: PostgreSQL refuses NUL in text, and none of them belongs in a file name
+# or in metadata that HEAD echoes back.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def max_bytes() -> int:
@@ -148,6 +151,7 @@ def create_upload(user: User, length: int, metadata: dict[str, str]) -> Upload:
         raise InvalidUpload(N_("the file is empty"))
     if length > max_bytes():
         raise UploadTooLarge(max_bytes())
+    metadata = {key: _CONTROLS.sub("", value) for key, value in metadata.items()}
     public_id = metadata.get("video") or ""
     if not public_id:
         raise InvalidUpload(N_("no video named in the upload's metadata"))
