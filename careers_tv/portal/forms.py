@@ -1,3 +1,6 @@
+import re
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -13,9 +16,24 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 VIDEO_LANGUAGES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+
+
+class NoControls:
+    """Refuse control characters (C0, DEL, C1), as the API does: nobody types them, they break
+    pages, feeds and posts, and PostgreSQL refuses NUL outright. `lines` keeps tab and line
+    breaks, for multi-line text."""
+
+    def __init__(self, lines: bool = False) -> None:
+        self.pattern = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]" if lines
+                                  else r"[\x00-\x1f\x7f-\x9f]")
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str) and self.pattern.search(field.data):
+            raise ValidationError(_("Remove the control characters (invisible characters "
+                                    "such as NUL or escape) from this field."))
 
 
 class LoginForm(FlaskForm):
@@ -35,18 +53,21 @@ class VideoForm(FlaskForm):
     """What the team writes about a video, on upload and later."""
 
     channel = SelectField(_l("Channel"), coerce=int, validators=[DataRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), NoControls()])
+    description = TextAreaField(_l("Description"),
+                                validators=[Optional(), Length(max=5000), NoControls(lines=True)])
     language = SelectField(_l("Language spoken"), choices=VIDEO_LANGUAGES)
-    speaker_name = StringField(_l("Speaker's name"), validators=[Optional(), Length(max=200)])
+    speaker_name = StringField(_l("Speaker's name"),
+                               validators=[Optional(), Length(max=200), NoControls()])
     speaker_title = StringField(_l("Speaker's job title"),
-                                validators=[Optional(), Length(max=200)])
-    entity = StringField(_l("Entity"), validators=[Optional(), Length(max=120)])
+                                validators=[Optional(), Length(max=200), NoControls()])
+    entity = StringField(_l("Entity"), validators=[Optional(), Length(max=120), NoControls()])
     country = StringField(_l("Country (two-letter code)"), validators=[
         Optional(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, such as FR or GB."))])
-    tags = StringField(_l("Tags (separated by commas)"), validators=[Optional(), Length(max=600)])
+    tags = StringField(_l("Tags (separated by commas)"),
+                       validators=[Optional(), Length(max=600), NoControls()])
     consent_reference = StringField(_l("Consent reference"),
-                                    validators=[Optional(), Length(max=120)])
+                                    validators=[Optional(), Length(max=120), NoControls()])
     consent_expires_on = DateField(_l("Consent expires on"), validators=[Optional()])
 
     def metadata(self) -> dict:
