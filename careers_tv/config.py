@@ -109,6 +109,8 @@ def load(environ=None, overrides: dict | None = None) -> dict:
         "JOB_LEASE_SECONDS": int(_env(environ, "JOB_LEASE_SECONDS", "900")),
         # A pending job not picked up within this delay is sent again (its message was lost).
         "JOB_RESEND_AFTER_SECONDS": int(_env(environ, "JOB_RESEND_AFTER_SECONDS", "120")),
+        # After a transient error a job waits this long, doubling at each attempt.
+        "JOB_RETRY_BACKOFF_SECONDS": float(_env(environ, "JOB_RETRY_BACKOFF_SECONDS", "30")),
         "RECONCILE_EVERY_SECONDS": int(_env(environ, "RECONCILE_EVERY_SECONDS", "60")),
         # Scheduled publishing is promised to the minute.
         "PUBLISH_DUE_EVERY_SECONDS": int(_env(environ, "PUBLISH_DUE_EVERY_SECONDS", "60")),

@@ -5,23 +5,27 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from flask import current_app
 
 from ..config import DEFAULT_TIME_LIMIT, TRANSCODE_TIME_LIMIT
 from ..extensions import db
 from ..models import JobState
+from ..models._types import utcnow
 from ..observability import describe_job, job_context
 from . import ledger
 
 log = logging.getLogger(__name__)
 
+MAX_BACKOFF_SECONDS = 3600
+
 
 class TransientError(RuntimeError):
-    """Worth trying again later (a store or service briefly unreachable); at `retry_at` if
-    given (a rate limit's reset, a backoff), else when the reconciler resends the job."""
+    """Worth trying again later (a store or service briefly unreachable): at `retry_at` if
+    given (a rate limit's reset), else after a backoff that doubles at each attempt."""
 
     def __init__(self, message: str, retry_at: datetime | None = None):
         super().__init__(message)
@@ -51,6 +55,15 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def backoff(attempts: int) -> datetime:
+    """When to try a job again after its `attempts`-th run hit a transient error: doubling
+    from JOB_RETRY_BACKOFF_SECONDS (30 s, 1 min, 2 min, 4 min…, at most an hour), so a store
+    or service down for a few minutes does not use up a job's attempts in seconds."""
+    base = current_app.config["JOB_RETRY_BACKOFF_SECONDS"]
+    delay = min(base * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+    return utcnow() + timedelta(seconds=delay)
+
+
 def execute(job_id: int, worker: str | None = None) -> str:
     """Run a job if it is ours to run; returns what happened (for logs and tests)."""
     with job_context(job_id):  # what is logged meanwhile carries the job's id, kind, video
@@ -70,7 +83,7 @@ def _execute(job_id: int, worker: str | None) -> str:
     try:
         result = fn(claim)
     except TransientError as exc:
-        ledger.release(claim, str(exc), retry_at=exc.retry_at)
+        ledger.release(claim, str(exc), retry_at=exc.retry_at or backoff(job.attempts))
         return "released"
     except (PermanentError, SoftTimeLimitExceeded) as exc:
         db.session.rollback()

@@ -115,3 +115,28 @@ def test_send_failure_leaves_the_job_for_the_reconciler(session, app_ctx, monkey
     session.commit()  # must not raise: the commit stands, the send is retried later
     session.expire_all()
     assert session.get(Job, job.id).state is JobState.PENDING
+
+
+def test_a_transient_error_waits_longer_at_each_attempt(session, monkeypatch, app_ctx):
+    """A store down for minutes must not use up a job's attempts in seconds."""
+    sends = []
+    monkeypatch.setattr(ledger, "send", lambda job_id, queue, eta=None, priority=0:
+                        sends.append(eta) or True)
+
+    @tasks.handler("flaky-test")
+    def flaky(claim):
+        raise tasks.TransientError("the store is down")
+
+    job = ledger.enqueue("flaky-test")
+    session.commit()
+    waits = []
+    for _attempt in range(3):
+        session.execute(Job.__table__.update().where(Job.id == job.id)
+                        .values(last_sent_at=utcnow() - timedelta(seconds=1)))
+        session.commit()
+        before = utcnow()
+        assert tasks.execute(job.id, "w") == "released"
+        waits.append(round((sends[-1] - before).total_seconds()))
+    assert waits == [30, 60, 120]  # JOB_RETRY_BACKOFF_SECONDS, doubling
+    session.refresh(job)
+    assert job.state is JobState.PENDING and job.last_sent_at == sends[-1]
