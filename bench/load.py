@@ -58,10 +58,7 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-# `python bench/load.py` puts bench/ first on sys.path, where bench/queue.py would stand in for
-# the standard library's `queue` (imported by concurrent.futures, urllib3, redis): the
-# repository's root goes there instead, and the benches are imported as `bench.…`.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
+# The repository's root first: the benches are imported as `bench.…`, the clips from tests/.
 sys.path.insert(0, str(BENCH.parent))
 
 import argparse
