@@ -22,6 +22,13 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": FLAGS}
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Playwright's wait_for_function evaluates its argument with eval() in the page, which
+    # our Content-Security-Policy refuses; test_csp.py runs with the policy enforced.
+    return {**browser_context_args, "bypass_csp": True}
+
+
 @pytest.fixture
 def vendor_js():
     hls = VENDOR / "hls.min.js"
