@@ -9,7 +9,7 @@ VENDOR := static/vendor
 
 export FLASK_APP := app
 
-.PHONY: run test setup system services lint clean translations-update
+.PHONY: run test chaos setup system services lint clean translations-update
 
 run: setup
 	$(BIN)/flask db upgrade
@@ -19,6 +19,12 @@ run: setup
 test: setup services
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+	$(BIN)/python -m tests.chaos
+
+# Faults injected into the platform's own PostgreSQL, Redis, SeaweedFS, workers and fake X;
+# prints the table and fails unless nothing was lost, duplicated or half-published.
+chaos: setup
+	$(BIN)/python -m tests.chaos
 
 setup: system $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/translations
 
