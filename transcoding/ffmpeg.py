@@ -4,6 +4,11 @@ One process, one decode: the picture is deinterlaced, tone-mapped and made const
 once, then `split` feeds a `scale` per rung plus the storyboard; the audio is loudness-
 normalised and encoded once, as an HLS audio group every rung shares. Keyframes are forced
 at the same instants in every rung, so players can switch rungs at any segment boundary.
+
+The storyboard branch writes single thumbnails, tiled into sheets afterwards by a cheap second
+command that reads only those small JPEGs. Tiling inside the big run would hold back ffmpeg's
+`-progress` reports: it prints none until every output file has written its header, and a
+`tile` output writes it only with its first full sheet (100 thumbnails, 200 s of video).
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ MASTER = "master.m3u8"
 AUDIO_NAME = "audio"
 STORYBOARD_DIR = "storyboard"
 STORYBOARD_PATTERN = "sheet-%03d.jpg"
+# Single thumbnails before tiling, beside the sheets: scratch, removed once the sheets exist.
+THUMBNAIL_PATTERN = "thumb-%05d.jpg"
+THUMBNAIL_QSCALE = 2  # near-lossless: the sheet is JPEG-compressed once more
+_GLOBAL_ARGS = ("-nostdin", "-hide_banner", "-v", "error", "-y")
 
 
 def _tonemap(stream):
@@ -52,7 +61,7 @@ def _audio(source, plan: LadderPlan):
 
 
 def ladder_command(probe: ProbeResult, plan: LadderPlan, outdir: Path) -> list[str]:
-    """The argv of the ffmpeg run that writes `outdir`: HLS ladder + storyboard sheets."""
+    """The argv of the ffmpeg run that writes `outdir`: HLS ladder + storyboard thumbnails."""
     outdir = Path(outdir)
     source = ffmpeg.input(
         file_url(probe.path),
@@ -110,14 +119,25 @@ def ladder_command(probe: ProbeResult, plan: LadderPlan, outdir: Path) -> list[s
     )
 
     board = plan.storyboard
-    sheets = (
+    thumbnails = (
         branches[len(plan.rungs)]
         .filter("fps", fps=f"1/{board.interval}")
         .filter("scale", board.tile_width, board.tile_height)
+        .output(str(outdir / STORYBOARD_DIR / THUMBNAIL_PATTERN), **{"q:v": THUMBNAIL_QSCALE},
+                fps_mode="vfr")
+    )
+    command = ffmpeg.merge_outputs(hls, thumbnails).global_args(*_GLOBAL_ARGS)
+    return ["ffmpeg", *command.get_args()]
+
+
+def storyboard_command(plan: LadderPlan, outdir: Path) -> list[str]:
+    """The argv that tiles the thumbnails of `ladder_command` into the storyboard sheets."""
+    outdir = Path(outdir)
+    board = plan.storyboard
+    sheets = (
+        ffmpeg.input(str(outdir / STORYBOARD_DIR / THUMBNAIL_PATTERN), f="image2", framerate=1)
         .filter("tile", f"{board.columns}x{board.rows}")
         .output(str(outdir / STORYBOARD_DIR / STORYBOARD_PATTERN), **{"q:v": 5}, fps_mode="vfr")
+        .global_args(*_GLOBAL_ARGS)
     )
-    command = ffmpeg.merge_outputs(hls, sheets).global_args(
-        "-nostdin", "-hide_banner", "-v", "error", "-y"
-    )
-    return ["ffmpeg", *command.get_args()]
+    return ["ffmpeg", *sheets.get_args()]

@@ -17,7 +17,7 @@ from .ladder import LadderConfig, LadderPlan, plan
 from .poster import choose_poster
 from .probe import ProbeResult, probe
 from .runner import ProgressCallback, run
-from .storyboard import VTT_NAME, thumbnails_vtt
+from .storyboard import VTT_NAME, make_sheets, thumbnails_vtt
 from .xclip import make_x_clip
 
 # Share of the progress bar each stage takes (the ladder is nearly all of the work).
@@ -105,8 +105,9 @@ def transcode(source: str | Path, outdir: str | Path, *, config: LadderConfig | 
 
     (outdir / ffmpeg_graph.STORYBOARD_DIR).mkdir(exist_ok=True)
     command = ffmpeg_graph.ladder_command(info, ladder, outdir)
+    # The frame rate lets progress count the top rung's frames (see runner._fraction).
     stats = run(command, duration=info.duration, on_progress=_scaled(on_progress, 0, LADDER_SHARE),
-                time_limit=time_limit, niceness=niceness)
+                time_limit=time_limit, niceness=niceness, frame_rate=float(ladder.frame_rate))
     timings["ladder_wall"], timings["ladder_cpu"] = stats.wall_seconds, stats.cpu_seconds
     renditions, audio = read_master(outdir, ladder)
 
@@ -117,10 +118,7 @@ def transcode(source: str | Path, outdir: str | Path, *, config: LadderConfig | 
         on_progress(LADDER_SHARE + POSTER_SHARE)
 
     board_dir = outdir / ffmpeg_graph.STORYBOARD_DIR
-    sheets = sorted(p.name for p in board_dir.glob("sheet-*.jpg"))
-    if len(sheets) != ladder.storyboard.sheets:
-        raise TranscodeFailed(f"expected {ladder.storyboard.sheets} storyboard sheets, "
-                              f"got {len(sheets)}")
+    sheets = make_sheets(ladder, outdir)
     (board_dir / VTT_NAME).write_text(thumbnails_vtt(ladder.storyboard, info.duration))
 
     mark = time.monotonic()

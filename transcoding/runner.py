@@ -33,8 +33,13 @@ def _lower_priority(niceness: int) -> Callable[[], None]:
 
 
 def run(command: list[str], *, duration: float, on_progress: ProgressCallback | None = None,
-        time_limit: float | None = None, niceness: int = 10) -> RunStats:
-    """Run ffmpeg to the end, or raise Cancelled / TranscodeFailed (with its last words)."""
+        time_limit: float | None = None, niceness: int = 10,
+        frame_rate: float | None = None) -> RunStats:
+    """Run ffmpeg to the end, or raise Cancelled / TranscodeFailed (with its last words).
+
+    `frame_rate` is that of the command's first video output, when known: progress then counts
+    its frames rather than trusting `out_time` (see `_fraction`).
+    """
     argv = [command[0], "-progress", "pipe:1", "-nostats", *command[1:]]
     started = time.monotonic()
     with tempfile.TemporaryFile() as stderr:
@@ -53,7 +58,7 @@ def run(command: list[str], *, duration: float, on_progress: ProgressCallback | 
             timer.start()
         cancelled, followed = False, False
         try:
-            cancelled = _follow(process, duration, on_progress)
+            cancelled = _follow(process, duration, on_progress, frame_rate)
             followed = True
         finally:
             if cancelled or not followed:  # stopped, or the callback raised
@@ -75,14 +80,51 @@ def run(command: list[str], *, duration: float, on_progress: ProgressCallback | 
     return stats
 
 
-def _follow(process: subprocess.Popen, duration: float, on_progress) -> bool:
-    """Read `key=value` progress blocks; True if the callback asked to stop."""
+def _fraction(block: dict[str, str], duration: float, frame_rate: float | None) -> float | None:
+    """How far one `-progress` block says the run is, or None if it cannot tell.
+
+    `frame=` counts the frames of the first video output, which can neither run ahead of the
+    work nor overshoot. `out_time` is the largest timestamp of *any* output: an image output
+    (one frame every few seconds, each lasting that long) can put it well past the truth, and
+    it is N/A before every output has written something.
+    """
+    if duration <= 0:
+        return None
+    frame = block.get("frame", "")
+    if frame_rate and frame_rate > 0 and frame.isdigit() and int(frame) > 0:
+        return int(frame) / (frame_rate * duration)
+    out_time_us = block.get("out_time_us", "")
+    if out_time_us.isdigit():
+        return int(out_time_us) / 1e6 / duration
+    return None
+
+
+def _follow(process: subprocess.Popen, duration: float, on_progress,
+            frame_rate: float | None = None) -> bool:
+    """Read `key=value` progress blocks; True if the callback asked to stop.
+
+    Every block reaches the callback (it is also how a run is cancelled), with a fraction that
+    never goes back and stays within 0..1; exactly 1.0 comes with `progress=end`.
+    """
     assert process.stdout is not None
-    for raw in process.stdout:
+    block: dict[str, str] = {}
+    done, ended = 0.0, False
+    for raw in process.stdout:  # read to the end, even with no callback: a full pipe stalls ffmpeg
         key, _, value = raw.decode(errors="replace").strip().partition("=")
-        if key == "out_time_us" and value.isdigit() and duration > 0 and on_progress:
-            if on_progress(min(1.0, int(value) / 1e6 / duration)) is False:
-                return True
-        elif key == "progress" and value == "end" and on_progress:
+        if key != "progress":
+            block[key] = value
+            continue
+        if not on_progress or ended:
+            block = {}
+            continue
+        if value == "end":
+            ended = True
             on_progress(1.0)
+            continue
+        fraction = _fraction(block, duration, frame_rate)
+        block = {}
+        if fraction is not None:
+            done = max(done, min(1.0, fraction))
+        if on_progress(done) is False:
+            return True
     return False

@@ -1,10 +1,39 @@
-"""The WebVTT thumbnails track that points into the storyboard sprite sheets."""
+"""The storyboard sprite sheets (tiled from the ladder run's thumbnails) and their WebVTT track."""
 
 from __future__ import annotations
 
-from .ladder import Storyboard
+import subprocess
+from pathlib import Path
+
+from . import ffmpeg as ffmpeg_graph
+from .errors import TranscodeFailed
+from .ladder import LadderPlan, Storyboard
 
 VTT_NAME = "thumbnails.vtt"
+# Reading and tiling small JPEGs: seconds even for hours of video.
+TILE_TIMEOUT_SECONDS = 300
+
+
+def make_sheets(plan: LadderPlan, outdir: Path) -> list[str]:
+    """Tile the thumbnails into sheets, drop the thumbnails; the sheets' names, in order."""
+    board_dir = outdir / ffmpeg_graph.STORYBOARD_DIR
+    try:
+        done = subprocess.run(ffmpeg_graph.storyboard_command(plan, outdir), capture_output=True,
+                              stdin=subprocess.DEVNULL, timeout=TILE_TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise TranscodeFailed("Tiling the storyboard took too long.") from exc
+    finally:
+        # Scratch: everything left in outdir is uploaded.
+        for thumbnail in board_dir.glob("thumb-*.jpg"):
+            thumbnail.unlink()
+    if done.returncode != 0:
+        last = (done.stderr.decode(errors="replace").strip().splitlines() or ["?"])[-1]
+        raise TranscodeFailed(f"Tiling the storyboard failed: {last}")
+    sheets = sorted(p.name for p in board_dir.glob("sheet-*.jpg"))
+    if len(sheets) != plan.storyboard.sheets:
+        raise TranscodeFailed(f"expected {plan.storyboard.sheets} storyboard sheets, "
+                              f"got {len(sheets)}")
+    return sheets
 
 
 def timestamp(seconds: float) -> str:

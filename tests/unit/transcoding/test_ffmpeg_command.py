@@ -1,6 +1,6 @@
 """The ladder command, checked on its arguments: one input, one decode, every rung."""
 
-from transcoding.ffmpeg import ladder_command
+from transcoding.ffmpeg import ladder_command, storyboard_command
 from transcoding.ladder import plan
 
 from .fake_probe import fake_probe
@@ -31,9 +31,19 @@ def test_one_decode_split_into_every_rung_and_the_storyboard():
     assert graph.count("split=6") == 1  # five rungs + storyboard
     for size in ("1920:1080", "1280:720", "854:480", "640:360", "426:240"):
         assert f"scale={size}" in graph
-    assert "tile=10x10" in graph
+    # Thumbnails only: a tile output would hold back every -progress report for 200 s.
+    assert "tile=" not in graph and "fps=fps=1/2" in graph
     assert graph.count("loudnorm") == 1
     assert "fps=fps=30" in graph
+
+
+def test_the_storyboard_is_tiled_from_the_thumbnails_alone():
+    probe = fake_probe()
+    argv = storyboard_command(plan(probe), "/out")
+    assert argv.count("-i") == 1
+    assert argv[argv.index("-i") + 1] == "/out/storyboard/thumb-%05d.jpg"
+    assert "tile=10x10" in option_values(argv, "-filter_complex")[0]
+    assert "/out/storyboard/sheet-%03d.jpg" in argv
 
 
 def test_every_rung_has_a_known_bitrate_and_the_same_keyframes():

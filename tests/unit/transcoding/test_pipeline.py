@@ -9,6 +9,7 @@ from pathlib import Path
 import m3u8
 import pytest
 
+from tests.media import make_landscape
 from transcoding.errors import Cancelled, MediaError
 from transcoding.pipeline import transcode
 from transcoding.probe import probe
@@ -133,3 +134,21 @@ def test_progress_goes_from_zero_to_one(media, tmp_path):
     seen = []
     transcode(media.landscape, tmp_path / "out", on_progress=seen.append)
     assert seen == sorted(seen) and seen[-1] == 1.0 and seen[0] < 0.9
+
+
+def test_progress_of_a_short_video_comes_steadily_from_the_start(tmp_path):
+    # Under 200 s, the storyboard once held back every report until the very end (0 %, then 89 %).
+    source = make_landscape(tmp_path, duration=12, size=(640, 360))
+    seen: list[float] = []
+    result = transcode(source, tmp_path / "out", on_progress=seen.append)
+    ladder = seen[:seen.index(0.92)]  # the ladder run's own share, before poster and X clip
+    assert len({f for f in ladder if 0 < f < 0.92}) >= 3, seen
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert all(0 <= f <= 1 for f in seen)
+    # The sheets are still made (tiled afterwards), and the single thumbnails are not kept.
+    assert not list((tmp_path / "out" / "storyboard").glob("thumb-*"))
+    sheet = ffprobe_json(tmp_path / "out" / result.storyboard_sheets[0], "-show_streams")
+    board = result.plan.storyboard
+    assert (sheet["streams"][0]["width"], sheet["streams"][0]["height"]) == (
+        board.columns * board.tile_width, board.rows * board.tile_height)
+
