@@ -57,7 +57,7 @@ def sign_in(page: Page, base: str, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Videos")).to_be_visible()
+    expect(page.get_by_role("heading", name="Videos", exact=True)).to_be_visible()
 
 
 def record_progress(page: Page) -> None:
