@@ -146,6 +146,8 @@ def main() -> int:
         for name in ("weed", "redis", "postgres"):
             if name in parts:
                 parts[name].server.kill()
+        if "weed" in parts:
+            parts["weed"].forget_sockets()
         if args.keep:
             log(f"chaos: logs kept in {root}")
         else:

@@ -167,6 +167,7 @@ class Seaweed:
             if port < 50000 and port not in ports:
                 ports.append(port)
         master, volume, filer, self.s3_port = ports
+        self.grpc_ports = {"master": master, "filer": filer, "s3": self.s3_port}
         weed = BIN / "weed" if (BIN / "weed").exists() else Path(shutil.which("weed"))
         self.server = Process("weed", [
             str(weed), "server", f"-dir={self.root / 'data'}", "-ip=127.0.0.1",
@@ -209,6 +210,11 @@ class Seaweed:
 
     def stop(self) -> None:
         self.server.kill()
+
+    def forget_sockets(self) -> None:
+        """weed puts its gRPC unix sockets in /tmp whatever the flags: drop ours."""
+        for service, port in self.grpc_ports.items():
+            Path(f"/tmp/seaweedfs-{service}-grpc-{port + 10000}.sock").unlink(missing_ok=True)
 
     def restart(self) -> None:
         self.stop()
