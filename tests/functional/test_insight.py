@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-import redis
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
@@ -17,15 +15,6 @@ from tests.functional.portal_helpers import login
 from tests.sql import statements_for
 
 TODAY = view_counts.utc_today()
-
-
-@pytest.fixture
-def pending(redis_url):
-    client = redis.Redis.from_url(redis_url)
-    client.delete(view_counts.PENDING)
-    yield client
-    for key in client.scan_iter("careers_tv:views:*"):
-        client.delete(key)
 
 
 def published(**fields) -> Video:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-import redis
 
 from careers_tv.extensions import db
 from careers_tv.jobs import housekeeping
@@ -23,15 +22,6 @@ def published(committed):
     draft = VideoFactory(status=VideoStatus.READY)
     committed.commit()
     yield video.id, video.public_id, draft.public_id
-
-
-@pytest.fixture
-def pending(redis_url):
-    client = redis.Redis.from_url(redis_url)
-    client.delete(view_counts.PENDING)
-    yield client
-    for key in client.scan_iter("careers_tv:views:*"):
-        client.delete(key)
 
 
 def views_of(video_id: int) -> int:
