@@ -108,7 +108,8 @@ def _newest_first(query: sa.Select) -> sa.Select:
     return query.order_by(Video.published_at.desc(), Video.id.desc())
 
 
-def _where(channel: Channel | None, filters: Filters, tag: Tag | None) -> list:
+def listing_conditions(channel: Channel | None, filters: Filters, tag: Tag | None = None) -> list:
+    """WHERE clauses of a public listing (the pages' and the API's)."""
     conditions = [is_listed()]
     if channel is not None:
         conditions.append(Video.channel_id == channel.id)
@@ -127,7 +128,7 @@ def list_public(*, channel: Channel | None = None, tag: Tag | None = None,
                 filters: Filters = Filters(), page: int = 1, per_page: int = PER_PAGE) -> Page:
     """One page of public videos, newest first. PageNotFound past the last page (page 1 of an
     empty listing exists: it says there is nothing yet)."""
-    conditions = _where(channel, filters, tag)
+    conditions = listing_conditions(channel, filters, tag)
     total = db.session.scalar(sa.select(sa.func.count(Video.id)).where(*conditions)) or 0
     result = Page(items=[], number=page, per_page=per_page, total=total)
     if page < 1 or page > result.pages:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Channel, Tag, Video, video_tags
-from .catalogue import Filters, is_listed
+from .catalogue import Filters, is_listed, listing_conditions
 
 # sort name -> (column, ascending)
 SORTS = {
@@ -78,15 +78,7 @@ def videos_page(*, channel: Channel | None = None, filters: Filters | None = Non
     """One page of public videos; the cursor, if any, says where the previous page ended."""
     column, ascending = SORTS[sort]
     filters = filters or Filters()
-    conditions = [is_listed()]
-    if channel is not None:
-        conditions.append(Video.channel_id == channel.id)
-    if filters.tag is not None:
-        conditions.append(Video.tags.any(Tag.slug == filters.tag))
-    if filters.language is not None:
-        conditions.append(Video.language == filters.language)
-    if filters.country is not None:
-        conditions.append(Video.country == filters.country)
+    conditions = listing_conditions(channel, filters)
     if speaker:
         conditions.append(sa.func.lower(Video.speaker_name) == speaker.strip().lower())
     if cursor:
