@@ -181,7 +181,8 @@ def release(claim: Claim, error: str, retry_at: datetime | None = None) -> None:
         values["last_sent_at"] = retry_at
     released = db.session.execute(
         sa.update(Job)
-        .where(Job.id == claim.job.id, Job.claim_token == claim.token)
+        .where(Job.id == claim.job.id, Job.claim_token == claim.token,
+               Job.state == JobState.RUNNING)  # not a job whose `finish` did commit
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -7,9 +7,11 @@ import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import redis.exceptions
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
+from sqlalchemy import exc as sa_exc
 
 from ..config import DEFAULT_TIME_LIMIT, TRANSCODE_TIME_LIMIT
 from ..extensions import db
@@ -34,6 +36,15 @@ class TransientError(RuntimeError):
 
 class PermanentError(RuntimeError):
     """Trying again would fail the same way; the message is shown to people."""
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """PostgreSQL or Redis went away under us (a restart, a failover, a dropped connection):
+    the work itself was sound, so it is a transient error, not a failed job."""
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(
+            exc, (sa_exc.OperationalError, sa_exc.InterfaceError))
+    return isinstance(exc, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError))
 
 
 Handler = Callable[[ledger.Claim], dict | None]
@@ -82,20 +93,40 @@ def _execute(job_id: int, worker: str | None) -> str:
         return "failed"
     try:
         result = fn(claim)
+        return "done" if ledger.finish(claim, result=result) else "lost"
     except TransientError as exc:
         ledger.release(claim, str(exc), retry_at=exc.retry_at or backoff(job.attempts))
         return "released"
-    except (PermanentError, SoftTimeLimitExceeded) as exc:
-        db.session.rollback()
-        message = str(exc) or "the job took longer than its time limit"
-        ledger.finish(claim, state=JobState.FAILED, error=message)
-        return "failed"
     except Exception as exc:
+        if connection_lost(exc):
+            return _release_after_lost_connection(claim, exc)
+        return _fail(claim, exc)
+
+
+def _release_after_lost_connection(claim: ledger.Claim, exc: Exception) -> str:
+    job = claim.job
+    log.warning("job %s (%s) lost its connection: %s", job.id, job.kind, exc)
+    try:
+        ledger.release(claim, f"connection lost: {type(exc).__name__}",
+                       retry_at=backoff(job.attempts))
+    except Exception as again:  # still down: the lease runs out and the reconciler resends
+        if not connection_lost(again):
+            raise
         db.session.rollback()
-        log.exception("job %s (%s) crashed", job_id, job.kind)
-        ledger.finish(claim, state=JobState.FAILED, error=f"internal error: {type(exc).__name__}")
-        return "failed"
-    return "done" if ledger.finish(claim, result=result) else "lost"
+        log.warning("could not release job %s yet (%s); the reconciler will", job.id, again)
+    return "released"
+
+
+def _fail(claim: ledger.Claim, exc: Exception) -> str:
+    job = claim.job
+    db.session.rollback()
+    if isinstance(exc, (PermanentError, SoftTimeLimitExceeded)):
+        error = str(exc) or "the job took longer than its time limit"
+    else:
+        log.error("job %s (%s) crashed", job.id, job.kind, exc_info=exc)
+        error = f"internal error: {type(exc).__name__}"
+    ledger.finish(claim, state=JobState.FAILED, error=error)
+    return "failed"
 
 
 @shared_task(name="careers_tv.jobs.run_job", acks_late=True, time_limit=DEFAULT_TIME_LIMIT,

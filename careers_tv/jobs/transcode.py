@@ -21,7 +21,7 @@ from ..extensions import db
 from ..models import Job, Rendition, Video, VideoStatus
 from ..storage import get_storage
 from . import ledger
-from .tasks import PermanentError, TransientError, handler
+from .tasks import PermanentError, TransientError, connection_lost, handler
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,10 @@ def _set_progress(video_id: int, percent: int) -> None:
 
 
 class _Progress:
-    """Stores the percentage now and then, renews the lease, stops ffmpeg if we lost it."""
+    """Stores the percentage now and then, renews the lease, stops ffmpeg if we lost it.
+
+    A database that is briefly away (a restart) does not stop the work: the percentage waits
+    for the next tick, and the lease is checked again then and before the outputs count."""
 
     def __init__(self, claim: ledger.Claim, video_id: int):
         self.claim, self.video_id, self.last = claim, video_id, 0.0
@@ -47,8 +50,15 @@ class _Progress:
         if now - self.last < PROGRESS_EVERY_SECONDS and fraction < 1:
             return True
         self.last = now
-        _set_progress(self.video_id, min(99, int(fraction * 100)))
-        return self.claim.heartbeat()
+        try:
+            _set_progress(self.video_id, min(99, int(fraction * 100)))
+            return self.claim.heartbeat()
+        except Exception as exc:
+            if not connection_lost(exc):
+                raise
+            db.session.rollback()
+            log.warning("progress of video %s not stored (%s); carrying on", self.video_id, exc)
+            return True
 
 
 def _upload(outdir: Path, prefix: str) -> None:

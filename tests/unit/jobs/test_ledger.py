@@ -3,10 +3,13 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from careers_tv.jobs import ledger, tasks
-from careers_tv.models import Job, JobState
+from careers_tv.extensions import db
+from careers_tv.jobs import ledger, tasks, transcode
+from careers_tv.models import Job, JobState, Video, VideoStatus
 from careers_tv.models._types import utcnow
+from tests.factories import VideoFactory
 
 
 @pytest.fixture
@@ -140,3 +143,60 @@ def test_a_transient_error_waits_longer_at_each_attempt(session, monkeypatch, ap
     assert waits == [30, 60, 120]  # JOB_RETRY_BACKOFF_SECONDS, doubling
     session.refresh(job)
     assert job.state is JobState.PENDING and job.last_sent_at == sends[-1]
+
+
+def _drop_my_connection() -> None:
+    """What a PostgreSQL restart does to a worker mid-statement: the server ends its backend."""
+    db.session.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
+
+
+def test_a_database_restart_mid_job_releases_it_for_later_instead_of_failing_it(
+        committed, monkeypatch):
+    sends = []
+    monkeypatch.setattr(ledger, "send", lambda job_id, queue, eta=None, priority=0:
+                        sends.append(eta) or True)
+
+    @tasks.handler("db-restart-test")
+    def interrupted(claim):
+        _drop_my_connection()
+
+    job = ledger.enqueue("db-restart-test")
+    committed.commit()
+    before = utcnow()
+    assert tasks.execute(job.id, "w") == "released"
+    committed.expire_all()
+    job = committed.get(Job, job.id)
+    assert job.state is JobState.PENDING and job.attempts == 1
+    assert job.error == "connection lost: OperationalError"
+    assert round((sends[-1] - before).total_seconds()) == 30  # the usual backoff
+    assert job.last_sent_at == sends[-1]
+
+
+def test_a_release_never_reopens_a_job_whose_finish_committed(committed, monkeypatch):
+    """A connection lost on the commit that finished a job leaves it unclear whether that
+    commit landed; the release that follows must not turn a done job back into a pending one."""
+    monkeypatch.setattr(ledger, "send", lambda *args, **kwargs: True)
+    job = ledger.enqueue("ping")
+    committed.commit()
+    claim = ledger.claim(job.id, "w")
+    assert ledger.finish(claim, result={"ok": True})
+    ledger.release(claim, "connection lost: OperationalError", retry_at=utcnow())
+    committed.expire_all()
+    assert committed.get(Job, job.id).state is JobState.DONE
+
+
+def test_transcode_progress_outlives_a_database_restart(committed, monkeypatch):
+    """ffmpeg goes on when one progress write finds the database gone; the next one lands."""
+    monkeypatch.setattr(ledger, "send", lambda *args, **kwargs: True)
+    video = VideoFactory(status=VideoStatus.PROCESSING)
+    job = ledger.enqueue("transcode", video_id=video.id)
+    committed.commit()
+    claim = ledger.claim(job.id, "w")
+    progress = transcode._Progress(claim, video.id)
+    real = transcode._set_progress
+    monkeypatch.setattr(transcode, "_set_progress", lambda *args: _drop_my_connection())
+    assert progress(0.3) is True
+    monkeypatch.setattr(transcode, "_set_progress", real)
+    assert progress(1.0) is True  # stored, and the lease is still ours
+    committed.expire_all()
+    assert committed.get(Video, video.id).progress == 99
