@@ -167,10 +167,10 @@ class Seaweed:
             if port < 50000 and port not in ports:
                 ports.append(port)
         master, volume, filer, self.s3_port = ports
-        self.grpc_ports = {"master": master, "filer": filer, "s3": self.s3_port}
+        self.grpc_ports = {"master": master, "volume": volume, "filer": filer, "s3": self.s3_port}
         weed = BIN / "weed" if (BIN / "weed").exists() else Path(shutil.which("weed"))
         self.server = Process("weed", [
-            str(weed), "server", f"-dir={self.root / 'data'}", "-ip=127.0.0.1",
+            str(weed), "-logtostderr", "server", f"-dir={self.root / 'data'}", "-ip=127.0.0.1",
             "-ip.bind=127.0.0.1", f"-master.port={master}", f"-volume.port={volume}",
             f"-filer.port={filer}", f"-filer.localSocket={self.root / 'filer.sock'}", "-s3",
             f"-s3.port={self.s3_port}", f"-s3.config={config}",

@@ -207,6 +207,8 @@ def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
     master, volume, filer, s3 = free_service_ports(4)
     command = [
         weed,
+        # glog writes weed.* files into /tmp unless told otherwise: keep them in weed.log.
+        "-logtostderr",
         "server",
         f"-dir={data}",
         "-ip=127.0.0.1",
@@ -256,7 +258,7 @@ def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
     finally:
         _stop(process)
         # weed puts its gRPC unix sockets in /tmp whatever the flags; drop the ones it made.
-        for service, port in (("master", master), ("filer", filer), ("s3", s3)):
+        for service, port in (("master", master), ("volume", volume), ("filer", filer), ("s3", s3)):
             Path(f"/tmp/seaweedfs-{service}-grpc-{port + GRPC_OFFSET}.sock").unlink(missing_ok=True)
 
 
