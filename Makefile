@@ -57,7 +57,7 @@ $(STAMPS)/translations: $(STAMPS)/python $(wildcard translations/*/LC_MESSAGES/m
 
 # After changing user-visible strings: extract them and merge into the catalogues.
 translations-update: $(STAMPS)/python
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k MediaError -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 lint: setup

@@ -384,7 +384,7 @@ def video_state(app, video_id: int) -> tuple[str, int, str | None]:
 
     with app.app_context():
         video = db.session.get(Video, video_id)
-        state = (video.status.value, video.progress, video.status_message)
+        state = (video.status.value, video.progress, video.status_text)
         db.session.remove()
         return state
 

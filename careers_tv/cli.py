@@ -107,7 +107,7 @@ def import_video(file: Path, channel_slug: str, title: str, description: str, la
 
     video = _wait_for_transcode(video_id, timeout)
     if video.status is VideoStatus.FAILED:
-        raise click.ClickException(f"{video.public_id} failed: {video.status_message}")
+        raise click.ClickException(f"{video.public_id} failed: {video.status_text}")
     if publish:
         video_service.publish(video)
         db.session.commit()

@@ -8,6 +8,11 @@ from flask_babel import get_locale
 COOKIE = "lang"
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction (pybabel knows `N_`); it is translated where it is shown."""
+    return message
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     for wanted in (request.args.get("lang"), request.cookies.get(COOKIE)):

@@ -2,7 +2,16 @@
 
 
 class MediaError(RuntimeError):
-    """The input cannot be turned into a video (bad, unsupported or hostile); not retryable."""
+    """The input cannot be turned into a video (bad, unsupported or hostile); not retryable.
+
+    `template` is an English sentence with %(name)s placeholders and `params` their values, so
+    whoever shows it can translate the template first (the portal does); `str()` is the English.
+    """
+
+    def __init__(self, template: str, **params: str) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
 
 
 class TranscodeFailed(RuntimeError):

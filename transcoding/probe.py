@@ -174,7 +174,7 @@ def _run_ffprobe(path: Path) -> dict:
     except subprocess.TimeoutExpired as exc:
         raise MediaError("Reading this file took too long; it is probably damaged.") from exc
     if done.returncode != 0:
-        raise MediaError(_explain(done.stderr.decode(errors="replace"), path))
+        raise _explain(done.stderr.decode(errors="replace"), path)
     return json.loads(done.stdout or b"{}")
 
 
@@ -191,11 +191,12 @@ def _starts_like_mp4(path: Path) -> bool:
     return len(head) == 8 and head[4:8] in _ISO_FIRST_BOXES
 
 
-def _explain(stderr: str, path: Path | None = None) -> str:
+def _explain(stderr: str, path: Path | None = None) -> MediaError:
     text = stderr.lower()
-    not_accepted = ("This file is not a video format we accept (MP4, MOV, 3GP, MKV, WebM, AVI, "
-                    "MPEG-TS or MXF).")
-    incomplete = "This file is incomplete or damaged; the upload may have been cut short."
+    not_accepted = MediaError("This file is not a video format we accept (MP4, MOV, 3GP, MKV, "
+                              "WebM, AVI, MPEG-TS or MXF).")
+    incomplete = MediaError("This file is incomplete or damaged; the upload may have been cut "
+                            "short.")
     if "not on whitelist" in text:
         return not_accepted
     # Anything named .mp4 goes to the MP4 demuxer, which then says "moov atom not found" (and
@@ -207,7 +208,7 @@ def _explain(stderr: str, path: Path | None = None) -> str:
         return incomplete
     if "invalid data found" in text:
         return not_accepted
-    return "This file could not be read as a video; it may be damaged."
+    return MediaError("This file could not be read as a video; it may be damaged.")
 
 
 def probe(path: str | os.PathLike) -> ProbeResult:
@@ -223,7 +224,8 @@ def probe(path: str | os.PathLike) -> ProbeResult:
     container = fmt.get("format_name") or ""
     demuxer = ALLOWED_DEMUXERS.get(container)
     if demuxer is None:  # belt and braces: the whitelist already refused it
-        raise MediaError(f"This file format ({container or 'unknown'}) is not accepted.")
+        raise MediaError("This file format (%(format)s) is not accepted.",
+                         format=container or "unknown")
     streams = data.get("streams") or []
     videos = [s for s in streams if s.get("codec_type") == "video"
               and not (s.get("disposition") or {}).get("attached_pic")]

@@ -65,7 +65,7 @@ def detail(video: Video) -> schemas.Video:
         media=schemas.Media(hls=urls["master"], poster=urls["poster"],
                             storyboard=urls["storyboard"]),
         visibility=video.visibility.value, status=video.status.value,
-        status_message=video.status_message, progress=video.progress,
+        status_message=video.status_text, progress=video.progress,
         publish_at=video.publish_at,
         captions=[schemas.Caption(language=c.language, label=c.label, url=url)
                   for c, url in urls["captions"]],

@@ -18,6 +18,7 @@ from transcoding.errors import Cancelled, MediaError, TranscodeFailed
 from transcoding.pipeline import TranscodeResult, transcode
 
 from ..extensions import db
+from ..i18n import N_
 from ..models import Job, Rendition, Video, VideoStatus
 from ..storage import get_storage
 from . import ledger
@@ -26,8 +27,9 @@ from .tasks import PermanentError, TransientError, connection_lost, handler
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 2.0
-FAILED_TECHNICAL = ("The transcode failed for a technical reason. The original is kept: "
-                    "retry it from the portal, and tell the team if it fails again.")
+FAILED_TECHNICAL = N_("The transcode failed for a technical reason. The original is kept: "
+                      "retry it from the portal, and tell the team if it fails again.")
+TOO_LONG = N_("The transcode took longer than allowed; the original is kept.")
 
 
 def _set_progress(video_id: int, percent: int) -> None:
@@ -82,9 +84,9 @@ def _attach(video: Video, result: TranscodeResult, prefix: str) -> None:
     video.progress = 100
 
 
-def _fail(video: Video, message: str) -> dict:
-    video.transition(VideoStatus.FAILED, message)
-    return {"error": message}
+def _fail(video: Video, message: str, params: dict[str, str] | None = None) -> dict:
+    video.transition(VideoStatus.FAILED, message, params)
+    return {"error": video.status_text}
 
 
 @handler("transcode")
@@ -113,11 +115,11 @@ def transcode_video(claim: ledger.Claim) -> dict:
                                on_progress=_Progress(claim, video.id),
                                time_limit=current_app.config["TRANSCODE_TIME_LIMIT"] - 120)
         except MediaError as exc:
-            return _fail(video, str(exc))
+            return _fail(video, exc.template, exc.params)
         except Cancelled as exc:
             if not claim.heartbeat():
                 raise PermanentError("another worker took this transcode over") from exc
-            return _fail(video, "The transcode took longer than allowed; the original is kept.")
+            return _fail(video, TOO_LONG)
         except TranscodeFailed as exc:
             log.error("transcode of %s failed: %s", video.public_id, exc)
             return _fail(video, FAILED_TECHNICAL)

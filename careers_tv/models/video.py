@@ -94,7 +94,11 @@ class Video(db.Model):
     status: Mapped[VideoStatus] = mapped_column(
         str_enum(VideoStatus, "video_status"), default=VideoStatus.DRAFT, index=True
     )
+    # Why the video is in its status, for people: an English sentence with %(name)s
+    # placeholders and their values, so each reader gets it in their language (status_text is
+    # the English; the portal's `status_note` filter translates).
     status_message: Mapped[str | None] = mapped_column(sa.Text)
+    status_params: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)
     progress: Mapped[int] = mapped_column(default=0)
 
     original_key: Mapped[str | None] = mapped_column(sa.String(512))
@@ -132,12 +136,21 @@ class Video(db.Model):
     def can_become(self, status: VideoStatus) -> bool:
         return status in TRANSITIONS[self.status]
 
-    def transition(self, status: VideoStatus, message: str | None = None) -> None:
+    def transition(self, status: VideoStatus, message: str | None = None,
+                   params: dict[str, str] | None = None) -> None:
         """Move along the state machine; the only way code should change `status`."""
         if not self.can_become(status):
             raise InvalidTransition(self.status, status)
         self.status = status
         self.status_message = message
+        self.status_params = params or None
+
+    @property
+    def status_text(self) -> str | None:
+        """The status message in English, its values filled in."""
+        if self.status_message and self.status_params:
+            return self.status_message % self.status_params
+        return self.status_message
 
     @property
     def is_public(self) -> bool:

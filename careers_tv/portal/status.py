@@ -1,8 +1,9 @@
 """How the portal names a video's status, in the reader's language."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from ..models import VideoStatus
+from ..models import Video, VideoStatus
 
 LABELS = {
     VideoStatus.DRAFT: _l("Draft"),
@@ -21,3 +22,10 @@ LIVE = frozenset({VideoStatus.UPLOADING, VideoStatus.QUEUED, VideoStatus.PROCESS
 
 def status_label(status: VideoStatus) -> str:
     return str(LABELS[status])
+
+
+def status_note(video: Video) -> str:
+    """Why the video is in its status (a failure, a withdrawal), in the reader's language."""
+    if not video.status_message:
+        return ""
+    return gettext(video.status_message, **(video.status_params or {}))

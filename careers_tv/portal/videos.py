@@ -32,7 +32,7 @@ from .forms import (
     ScheduleForm,
     VideoForm,
 )
-from .status import status_label
+from .status import status_label, status_note
 
 
 def _channel_choices():
@@ -200,7 +200,7 @@ def videos_status():
         "status": v.status.value,
         "status_label": status_label(v.status),
         "progress": v.progress,
-        "message": v.status_message,
+        "message": status_note(v),
     } for v in videos])
 
 
@@ -317,3 +317,4 @@ def when(value: datetime | None) -> str:
 
 
 bp.add_app_template_filter(when, "portal_time")
+bp.add_app_template_filter(status_note, "status_note")

@@ -16,9 +16,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..i18n import N_
 from ..models import ApiToken, Role, Scope, User
 from ..models._types import utcnow
-from .users import N_, UserError
+from .users import UserError
 
 TOKEN_PREFIX = "ctv_"  # noqa: S105 - not a secret: what every token starts with
 SHOWN_PREFIX_LENGTH = 12  # "ctv_" and 8 characters of the secret

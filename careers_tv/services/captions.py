@@ -28,9 +28,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..i18n import N_
 from ..models import Caption, Video
 from ..storage import Storage, get_storage
-from .videos import N_, VideoError
+from .videos import VideoError
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..i18n import N_
 from ..models import Channel, Tag, Video, VideoStatus, Visibility, video_tags
 
 PER_PAGE = 24
@@ -36,10 +37,6 @@ class BadFilter(ValueError):
         self.params = params
         super().__init__(message % params if params else message)
 
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; the view translates it when it shows it."""
-    return message
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..i18n import N_
 from ..models import Channel, Video, VideoStatus
 
 # Slugs are public addresses (/channels/<slug>): plain lowercase words joined by hyphens.
@@ -17,10 +18,6 @@ NAME_MAX_LENGTH = 120
 # X hashtags: letters, digits and underscores (accented letters are fine), without the '#'.
 HASHTAG_PATTERN = re.compile(r"\w{1,64}")
 
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; the portal translates it when it shows it."""
-    return message
 
 
 class ChannelError(ValueError):

@@ -15,12 +15,13 @@ import sqlalchemy as sa
 
 from ..announce.compose import MAX_WEIGHTED_LENGTH, Post, announcement_text  # noqa: F401 - for views
 from ..extensions import db
+from ..i18n import N_
 from ..jobs import ledger
 from ..models import Channel, Role, Tag, User, Video, VideoStatus
 from ..storage import get_storage
 from . import syndication
 from .schedule import consent_blocks_publishing
-from .videos import N_, VideoError, publish, queue_transcode
+from .videos import VideoError, publish, queue_transcode
 
 # Statuses in which the person who uploaded a video may still change it.
 CONTRIBUTOR_EDITABLE = frozenset({

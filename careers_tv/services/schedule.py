@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
 from ..extensions import db
+from ..i18n import N_
 from ..models import Video, VideoStatus
 from ..models._types import utcnow
-from .videos import N_, VideoError, publish
+from .videos import VideoError, publish
 
 # Rows changed per transaction: bounds how long locks are held when many are due at once.
 BATCH_SIZE = 100
@@ -59,17 +60,17 @@ def _lockable(query: sa.Select) -> sa.Select:
     return query.execution_options(populate_existing=True)
 
 
-def _expired_message(video: Video, was: VideoStatus) -> str:
-    when = video.consent_expires_on.isoformat()
-    if was is VideoStatus.SCHEDULED:
-        return (f"Consent expired on {when}: the scheduled publication was cancelled "
-                f"automatically.")
-    return f"Consent expired on {when}: the video was unpublished automatically."
+CONSENT_EXPIRED_SCHEDULED = N_("Consent expired on %(date)s: the scheduled publication was "
+                               "cancelled automatically.")
+CONSENT_EXPIRED_PUBLISHED = N_("Consent expired on %(date)s: the video was unpublished "
+                               "automatically.")
 
 
 def _withdraw(video: Video) -> None:
-    was = video.status
-    video.transition(VideoStatus.UNPUBLISHED, _expired_message(video, was))
+    message = (CONSENT_EXPIRED_SCHEDULED if video.status is VideoStatus.SCHEDULED
+               else CONSENT_EXPIRED_PUBLISHED)
+    video.transition(VideoStatus.UNPUBLISHED, message,
+                     {"date": video.consent_expires_on.isoformat()})
     video.publish_at = None
 
 

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
+from ..i18n import N_
 from ..models import Role, Upload, UploadStatus, User, Video, VideoStatus
 from ..models._types import utcnow
 from ..storage import NotFound, StorageError, get_storage
@@ -44,7 +45,6 @@ from .upload_errors import (  # noqa: F401 - re-exported: callers catch them fro
     VideoNotFound,
     VideoNotWaiting,
 )
-from .videos import N_
 
 log = logging.getLogger(__name__)
 

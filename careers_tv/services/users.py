@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..i18n import N_
 from ..models import Role, User
 from ..models._types import utcnow
 
@@ -16,10 +17,6 @@ MAX_PASSWORD_LENGTH = 1024
 # A hash to compare against when the email is unknown, so both cases take the same time.
 _DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password")
 
-
-def N_(message: str) -> str:
-    """Marks a message for extraction (pybabel knows `N_`); it is translated where shown."""
-    return message
 
 
 class UserError(ValueError):

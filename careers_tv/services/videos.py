@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..i18n import N_
 from ..jobs import announce as announce_job
 from ..jobs import ledger
 from ..models import (
@@ -25,10 +26,6 @@ from . import scheduling
 
 TRANSCODE_JOB = "transcode"
 
-
-def N_(message: str) -> str:
-    """Marks a message for extraction (pybabel knows `N_`); it is translated where shown."""
-    return message
 
 
 class VideoError(ValueError):

@@ -83,7 +83,7 @@ class Stage:
                     row.lost += 1
                     self.log(f"  lost: {public_id} is "
                              f"{video.status.value if video else 'gone'}: "
-                             f"{video.status_message if video else ''}")
+                             f"{video.status_text if video else ''}")
                     continue
                 if not _media_whole(storage, video):
                     row.half_published += 1

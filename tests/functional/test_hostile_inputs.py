@@ -632,7 +632,7 @@ def media_outcomes(app, test_env, media, tmp_path_factory):
                     time.sleep(0.2)
                 outcomes[name] = SimpleNamespace(
                     id=video_id, public_id=public_id, status=video.status,
-                    message=video.status_message or "", original_key=video.original_key,
+                    message=video.status_text or "", original_key=video.original_key,
                     media_prefix=video.media_prefix, renditions=len(video.renditions))
             log = worker.log_path.read_text(errors="replace")
     finally:

@@ -88,7 +88,7 @@ def test_the_consent_task_unpublishes_in_the_app_context(committed):
     db.session.expire_all()
     withdrawn = db.session.get(Video, expired_id)
     assert withdrawn.status is VideoStatus.UNPUBLISHED
-    assert withdrawn.status_message.startswith("Consent expired on ")
+    assert withdrawn.status_text.startswith("Consent expired on ")
     assert db.session.get(Video, valid_id).status is VideoStatus.PUBLISHED
 
 

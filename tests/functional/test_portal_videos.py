@@ -97,6 +97,31 @@ def test_contributors_cannot_open_someone_elses_video(client, session):
     assert status == {"videos": []}
 
 
+def test_why_a_video_failed_or_was_withdrawn_reads_in_the_editors_language(client, session):
+    user = UserFactory(role=Role.EDITOR)
+    failed = VideoFactory(created_by=user, status=VideoStatus.FAILED,
+                          status_message="This file format (%(format)s) is not accepted.",
+                          status_params={"format": "gif_pipe"})
+    withdrawn = VideoFactory(
+        created_by=user, status=VideoStatus.UNPUBLISHED,
+        status_message="Consent expired on %(date)s: the video was unpublished automatically.",
+        status_params={"date": "2031-05-13"})
+    session.commit()
+    login(client, user)
+    french = {"Accept-Language": "fr"}
+    page = client.get(f"/portal/videos/{failed.public_id}", headers=french).get_data(as_text=True)
+    assert "Ce format de fichier (gif_pipe) n’est pas accepté." in page
+    page = client.get(f"/portal/videos/{withdrawn.public_id}",
+                      headers=french).get_data(as_text=True)
+    assert "Consentement expiré le 2031-05-13 : la vidéo a été dépubliée automatiquement." in page
+    body = client.get(f"/portal/videos/status.json?ids={failed.public_id}",
+                      headers=french).get_json()
+    assert body["videos"][0]["message"] == "Ce format de fichier (gif_pipe) n’est pas accepté."
+    body = client.get(f"/portal/videos/status.json?ids={failed.public_id}",
+                      headers={"Accept-Language": "en"}).get_json()
+    assert body["videos"][0]["message"] == "This file format (gif_pipe) is not accepted."
+
+
 def test_live_status_reports_transcode_progress(client, session):
     user = UserFactory()
     video = VideoFactory(created_by=user, status=VideoStatus.PROCESSING, progress=42)

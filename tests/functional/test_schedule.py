@@ -72,7 +72,7 @@ def test_a_due_video_whose_consent_has_ended_is_not_published(session):
     assert schedule.publish_due(NOW) == []
     session.expire_all()
     assert video.status is VideoStatus.UNPUBLISHED
-    assert video.status_message == ("Consent expired on 2031-05-14: the scheduled publication "
+    assert video.status_text == ("Consent expired on 2031-05-14: the scheduled publication "
                                     "was cancelled automatically.")
     assert announcements(video) == []
 
@@ -138,11 +138,11 @@ def test_videos_whose_consent_has_ended_are_unpublished_with_the_reason(session)
     assert {v.id for v in withdrawn} == {published.id, ends_today.id, planned.id}
     session.expire_all()
     assert published.status is VideoStatus.UNPUBLISHED
-    assert published.status_message == ("Consent expired on 2031-05-13: the video was "
+    assert published.status_text == ("Consent expired on 2031-05-13: the video was "
                                         "unpublished automatically.")
-    assert ends_today.status_message.startswith("Consent expired on 2031-05-14")
+    assert ends_today.status_text.startswith("Consent expired on 2031-05-14")
     assert planned.status is VideoStatus.UNPUBLISHED and planned.publish_at is None
-    assert "scheduled publication was cancelled" in planned.status_message
+    assert "scheduled publication was cancelled" in planned.status_text
     assert still_valid.status is no_date.status is VideoStatus.PUBLISHED
     assert ready.status is VideoStatus.READY
     assert schedule.unpublish_expired_consents(TODAY) == []  # twice is harmless

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from careers_tv.extensions import db
 from careers_tv.jobs import tasks
 from careers_tv.models import Job, JobState, Video, VideoStatus
+from careers_tv.portal.status import status_note
 from careers_tv.services import videos as video_service
 from careers_tv.services.channels import get_channel
 from careers_tv.storage import get_storage
@@ -39,7 +40,7 @@ def test_a_worker_turns_an_upload_into_a_ready_ladder(committed, workers, media)
     workers.start("transcoder")
     video_id, _ = stage(media.landscape)
     video = wait_for_status(video_id, {VideoStatus.READY, VideoStatus.FAILED})
-    assert video.status is VideoStatus.READY, video.status_message
+    assert video.status is VideoStatus.READY, video.status_text
     assert video.progress == 100
     assert (video.width, video.height, round(video.duration_seconds)) == (1920, 1080, 3)
     assert [r.name for r in video.renditions] == ["1080p", "720p", "480p", "360p", "240p"]
@@ -82,9 +83,25 @@ def test_a_bad_upload_fails_readably_and_keeps_the_original(committed, media, na
     db.session.expire_all()
     video = db.session.get(Video, video_id)
     assert video.status is VideoStatus.FAILED
-    assert message in video.status_message
+    assert message in video.status_text
     assert get_storage().exists(video.original_key)
     assert video.media_prefix is None and video.renditions == []
+
+
+def test_the_failure_is_stored_so_each_reader_gets_it_in_their_language(app, committed, media):
+    video_id, job_id = stage(media.text)
+    tasks.execute(job_id, "w")
+    db.session.expire_all()
+    video = db.session.get(Video, video_id)
+    texts = {}
+    for language in ("en", "fr"):
+        # A fresh app context per reader: the locale is cached in `g` for a context's life.
+        with app.app_context(), app.test_request_context(
+                headers={"Accept-Language": language}):
+            texts[language] = status_note(video)
+    assert texts["en"] == video.status_text
+    assert texts["en"].startswith("This file is not a video format we accept")
+    assert texts["fr"].startswith("Ce fichier n’est pas dans un format vidéo accepté")
 
 
 def test_a_retranscode_switches_prefix_then_purges_the_old_one(committed, media):
@@ -120,7 +137,7 @@ def test_a_job_that_keeps_dying_fails_the_video_for_good(app, committed, media):
     db.session.expire_all()
     video = db.session.get(Video, video_id)
     assert video.status is VideoStatus.FAILED
-    assert "original is kept" in video.status_message
+    assert "original is kept" in video.status_text
 
 
 def run_import(*args, env):

@@ -32,7 +32,7 @@ def test_a_transcode_reads_and_writes_object_storage_only(committed, workers, me
         db.session.commit()
         video_id = video.id
         video = wait_for_status(video_id, {VideoStatus.READY, VideoStatus.FAILED})
-        assert video.status is VideoStatus.READY, video.status_message
+        assert video.status is VideoStatus.READY, video.status_text
         storage = get_storage()
         keys = list(storage.list(video.media_prefix))
         assert video.media_prefix + "master.m3u8" in keys

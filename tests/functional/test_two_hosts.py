@@ -94,7 +94,7 @@ def test_uploads_are_transcoded_across_two_hosts_and_survive_one_dying(cluster, 
 
         videos = wait(all_done, "the four clips")
         assert {v.status for v in videos} == {VideoStatus.READY}, [
-            v.status_message for v in videos]
+            v.status_text for v in videos]
         hosts = {job.claimed_by.split("@")[0] for job in db.session.scalars(
             sa.select(Job).where(Job.kind == "transcode"))}
         assert hosts == {"alpha", "beta"}  # both hosts took part
@@ -121,7 +121,7 @@ def test_uploads_are_transcoded_across_two_hosts_and_survive_one_dying(cluster, 
         assert ledger.reconcile().expired == 1  # beat does this every minute in production
         video = wait(lambda: (v := db.session.get(Video, video_id)).status in (
             VideoStatus.READY, VideoStatus.FAILED) and v, "the survivor to finish")
-        assert video.status is VideoStatus.READY, video.status_message
+        assert video.status is VideoStatus.READY, video.status_text
         job = db.session.get(Job, job.id)
         assert job.claimed_by.startswith(survivor) and job.attempts == 2
         assert storage.exists(video.media_prefix + "master.m3u8")
