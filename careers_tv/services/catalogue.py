@@ -38,7 +38,6 @@ class BadFilter(ValueError):
         super().__init__(message % params if params else message)
 
 
-
 @dataclass(frozen=True)
 class Filters:
     tag: str | None = None

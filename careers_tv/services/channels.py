@@ -19,7 +19,6 @@ NAME_MAX_LENGTH = 120
 HASHTAG_PATTERN = re.compile(r"\w{1,64}")
 
 
-
 class ChannelError(ValueError):
     """A request about a channel that cannot be honoured; `message` % `params` is for people."""
 

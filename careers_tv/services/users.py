@@ -18,7 +18,6 @@ MAX_PASSWORD_LENGTH = 1024
 _DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password")
 
 
-
 class UserError(ValueError):
     """A request about a user that cannot be honoured; the message is for people.
 

@@ -27,7 +27,6 @@ from . import scheduling
 TRANSCODE_JOB = "transcode"
 
 
-
 class VideoError(ValueError):
     """A request about a video that cannot be honoured; the message is for people.
 
