@@ -65,9 +65,9 @@ def prepare_app(env: dict[str, str], count: int) -> str:
     from flask_migrate import upgrade
 
     from careers_tv import create_app
+    from careers_tv.clock import utcnow
     from careers_tv.extensions import db
     from careers_tv.models import Caption, Rendition, Tag, VideoStatus
-    from careers_tv.models._types import utcnow
     from careers_tv.services import videos as video_service
     from careers_tv.services.channels import get_channel, seed_channels
     from careers_tv.storage import get_storage

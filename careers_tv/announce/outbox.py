@@ -31,10 +31,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from ..clock import utcnow
 from ..extensions import db
 from ..links import watch_url
 from ..models import Announcement, AnnouncementStatus
-from ..models._types import utcnow
 from ..storage import get_storage
 from . import x_client
 from .compose import announcement_text, wants_native_video

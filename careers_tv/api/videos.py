@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask import abort
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Scope, Visibility
-from ..models._types import utcnow
 from ..services import channels as channel_service
 from ..services import editorial, watching
 from ..services import videos as video_service

@@ -20,9 +20,9 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Job, JobState
-from ..models._types import utcnow
 
 log = logging.getLogger(__name__)
 

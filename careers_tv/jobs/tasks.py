@@ -13,10 +13,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
 from sqlalchemy import exc as sa_exc
 
+from ..clock import utcnow
 from ..config import DEFAULT_TIME_LIMIT, TRANSCODE_TIME_LIMIT
 from ..extensions import db
 from ..models import JobState
-from ..models._types import utcnow
 from ..observability import describe_job, job_context
 from . import ledger
 

@@ -6,8 +6,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..extensions import db
-from ._types import UTCDateTime, str_enum, utcnow
+from ._types import UTCDateTime, str_enum
 
 
 class AnnouncementStatus(enum.Enum):

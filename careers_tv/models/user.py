@@ -10,8 +10,9 @@ from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..clock import utcnow
 from ..extensions import db
-from ._types import UTCDateTime, str_enum, utcnow
+from ._types import UTCDateTime, str_enum
 
 
 class Role(enum.Enum):

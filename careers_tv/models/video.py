@@ -7,8 +7,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..extensions import db
-from ._types import UTCDateTime, str_enum, utcnow
+from ._types import UTCDateTime, str_enum
 
 
 class VideoStatus(enum.Enum):

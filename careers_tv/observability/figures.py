@@ -13,9 +13,9 @@ import redis
 import sqlalchemy as sa
 from flask import current_app
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Announcement, AnnouncementStatus, Job, JobState, Video, VideoStatus
-from ..models._types import utcnow
 
 log = logging.getLogger(__name__)
 

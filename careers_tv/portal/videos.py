@@ -14,9 +14,9 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Role, VideoStatus
-from ..models._types import utcnow
 from ..services import captions as caption_service
 from ..services import channels as channel_service
 from ..services import editorial, insight

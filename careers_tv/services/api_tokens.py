@@ -15,10 +15,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from ..clock import utcnow
 from ..extensions import db
 from ..i18n import N_
 from ..models import ApiToken, Role, Scope, User
-from ..models._types import utcnow
 from .users import UserError
 
 TOKEN_PREFIX = "ctv_"  # noqa: S105 - not a secret: what every token starts with

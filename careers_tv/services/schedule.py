@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
+from ..clock import utcnow
 from ..extensions import db
 from ..i18n import N_
 from ..models import Video, VideoStatus
-from ..models._types import utcnow
 from .videos import VideoError, publish
 
 # Rows changed per transaction: bounds how long locks are held when many are due at once.

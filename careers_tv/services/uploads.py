@@ -26,10 +26,10 @@ from typing import BinaryIO
 import sqlalchemy as sa
 from flask import current_app
 
+from ..clock import utcnow
 from ..extensions import db
 from ..i18n import N_
 from ..models import Role, Upload, UploadStatus, User, Video, VideoStatus
-from ..models._types import utcnow
 from ..storage import NotFound, StorageError, get_storage
 from ..storage.base import MIN_PART_SIZE
 from . import videos as video_service

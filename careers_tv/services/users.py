@@ -7,10 +7,10 @@ import hmac
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clock import utcnow
 from ..extensions import db
 from ..i18n import N_
 from ..models import Role, User
-from ..models._types import utcnow
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from ..clock import utcnow
 from ..extensions import db
 from ..i18n import N_
 from ..jobs import announce as announce_job
@@ -20,7 +21,6 @@ from ..models import (
     Video,
     VideoStatus,
 )
-from ..models._types import utcnow
 from ..storage import get_storage
 from . import scheduling
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page
 
+from careers_tv.clock import utcnow
 from careers_tv.models import Tag, VideoStatus, Visibility
-from careers_tv.models._types import utcnow
 from tests.factories import VideoFactory, channel
 
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}

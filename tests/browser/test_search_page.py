@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page
 
+from careers_tv.clock import utcnow
 from careers_tv.models import VideoStatus
-from careers_tv.models._types import utcnow
 from tests.browser.test_public_a11y import VIEWPORTS, axe_violations, png
 from tests.factories import VideoFactory
 

@@ -16,6 +16,7 @@ from flask_babel import refresh
 
 from careers_tv.announce.compose import announcement_text
 from careers_tv.announce.outbox import NOT_CONFIGURED
+from careers_tv.clock import utcnow
 from careers_tv.extensions import db
 from careers_tv.jobs import ledger, tasks
 from careers_tv.models import (
@@ -26,7 +27,6 @@ from careers_tv.models import (
     Role,
     VideoStatus,
 )
-from careers_tv.models._types import utcnow
 from careers_tv.services import syndication
 from careers_tv.services import videos as video_service
 from tests.factories import UserFactory, VideoFactory

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from careers_tv.announce.compose import wants_native_video
 from careers_tv.announce.outbox import VIDEO_LEFT_OUT
+from careers_tv.clock import utcnow
 from careers_tv.extensions import db
 from careers_tv.jobs import tasks
 from careers_tv.models import AnnouncementStatus, Job, JobState, VideoStatus
-from careers_tv.models._types import utcnow
 from careers_tv.storage import get_storage
 from tests.factories import VideoFactory, channel
 from tests.functional.test_announce import announcement, publish_ready

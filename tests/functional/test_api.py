@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from careers_tv.clock import utcnow
 from careers_tv.models import Caption, Tag, Video, VideoStatus, Visibility
-from careers_tv.models._types import utcnow
 from tests.factories import VideoFactory, channel
 
 API = "/api/v1"

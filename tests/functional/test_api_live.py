@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from careers_tv.clock import utcnow
 from careers_tv.models import Caption, Role, Tag, Video, VideoStatus, Visibility
-from careers_tv.models._types import utcnow
 from careers_tv.services import api_tokens
 from careers_tv.services import uploads as upload_service
 from careers_tv.storage import get_storage

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from careers_tv import create_app
+from careers_tv.clock import utcnow
 from careers_tv.models import ApiToken, Job, Role, Video, VideoStatus
-from careers_tv.models._types import utcnow
 from careers_tv.services import api_tokens
 from tests.factories import UserFactory, VideoFactory, channel
 from tests.functional.tus_client import Tus

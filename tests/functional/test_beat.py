@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from careers_tv.clock import utcnow
 from careers_tv.extensions import db
 from careers_tv.models import Announcement, AnnouncementStatus, Role, Video, VideoStatus
-from careers_tv.models._types import utcnow
 from careers_tv.services import editorial
 from tests.factories import UserFactory, VideoFactory
 

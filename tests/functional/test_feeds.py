@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 import pytest
 from bs4 import BeautifulSoup
 
+from careers_tv.clock import utcnow
 from careers_tv.extensions import db
 from careers_tv.models import Tag, VideoStatus, Visibility
-from careers_tv.models._types import utcnow
 from tests.factories import VideoFactory, channel
 from tests.sql import statements_for
 

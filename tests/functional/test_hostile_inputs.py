@@ -24,9 +24,9 @@ import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
+from careers_tv.clock import utcnow
 from careers_tv.extensions import db
 from careers_tv.models import Role, Upload, Video, VideoStatus
-from careers_tv.models._types import utcnow
 from careers_tv.services import api_tokens
 from tests.factories import PASSWORD, UserFactory, VideoFactory, channel
 from tests.functional.tus_client import TUS, Tus, login, metadata_header

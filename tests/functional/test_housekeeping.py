@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from careers_tv.clock import utcnow
 from careers_tv.extensions import db
 from careers_tv.jobs import housekeeping
 from careers_tv.models import Announcement, Upload, UploadStatus, Video, VideoStatus
-from careers_tv.models._types import utcnow
 from tests.factories import VideoFactory
 
 TASKS = {

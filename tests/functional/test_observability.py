@@ -18,9 +18,9 @@ import redis
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from careers_tv.clock import utcnow
 from careers_tv.jobs import tasks
 from careers_tv.models import Announcement, AnnouncementStatus, Job, JobState, VideoStatus
-from careers_tv.models._types import utcnow
 from careers_tv.observability import figures, logs
 from tests.browser.live import LiveServer
 from tests.factories import VideoFactory

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
+from careers_tv.clock import utcnow
 from careers_tv.models import Caption, Tag, VideoStatus
-from careers_tv.models._types import utcnow
 from tests.factories import VideoFactory
 
 FR = {"Accept-Language": "fr-FR,fr;q=0.9"}

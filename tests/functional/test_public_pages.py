@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from careers_tv import create_app
+from careers_tv.clock import utcnow
 from careers_tv.models import Tag, VideoStatus, Visibility
-from careers_tv.models._types import utcnow
 from tests.factories import VideoFactory, channel
 
 

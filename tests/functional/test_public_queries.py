@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from bs4 import BeautifulSoup
 
+from careers_tv.clock import utcnow
 from careers_tv.models import Tag, VideoStatus
-from careers_tv.models._types import utcnow
 from tests.factories import VideoFactory, channel
 from tests.sql import sql_statements
 

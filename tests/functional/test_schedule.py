@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from careers_tv.clock import utcnow
 from careers_tv.extensions import db
 from careers_tv.models import Announcement, Video, VideoStatus
-from careers_tv.models._types import utcnow
 from careers_tv.services import schedule
 from careers_tv.services.videos import VideoError
 from tests.factories import VideoFactory

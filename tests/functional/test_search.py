@@ -10,9 +10,9 @@ from bs4 import BeautifulSoup
 from flask_migrate import upgrade
 
 from careers_tv import create_app
+from careers_tv.clock import utcnow
 from careers_tv.extensions import db
 from careers_tv.models import Tag, VideoStatus, Visibility
-from careers_tv.models._types import utcnow
 from careers_tv.services import search as search_service
 from careers_tv.services.captions import delete_caption, save_caption
 from careers_tv.services.channels import seed_channels

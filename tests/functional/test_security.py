@@ -12,10 +12,10 @@ from bs4 import BeautifulSoup
 
 from careers_tv import config as config_module
 from careers_tv import create_app
+from careers_tv.clock import utcnow
 from careers_tv.extensions import limiter
 from careers_tv.jobs import tasks
 from careers_tv.models import Announcement, AnnouncementStatus, Job, Role, VideoStatus
-from careers_tv.models._types import utcnow
 from careers_tv.observability.logs import make_handler
 from careers_tv.security import media_origins
 from careers_tv.services import sessions

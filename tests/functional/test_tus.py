@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from careers_tv import create_app
+from careers_tv.clock import utcnow
 from careers_tv.extensions import db
 from careers_tv.models import Job, Role, Upload, UploadStatus, User, Video, VideoStatus
-from careers_tv.models._types import utcnow
 from careers_tv.services import uploads as upload_service
 from careers_tv.storage.base import MIN_PART_SIZE
 from careers_tv.storage.local import LocalStorage

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
+from careers_tv.clock import utcnow
 from careers_tv.extensions import db
 from careers_tv.models import Caption, Tag, Video, VideoStatus, Visibility
-from careers_tv.models._types import utcnow
 from tests.factories import VideoFactory, channel
 from tests.sql import statements_for
 
