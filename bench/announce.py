@@ -63,7 +63,7 @@ class Worker:
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.log_path = log_path
-        command = [sys.executable, "-m", "celery", "-A", "careers_tv.jobs.worker", "worker",
+        command = [sys.executable, "-m", "celery", "-A", "careers_tv.worker", "worker",
                    "-n", f"bench-announce-{uuid.uuid4().hex[:6]}@%h", "-Q", "default",
                    "--concurrency", "1", "--pool", "prefork", "--loglevel", "INFO",
                    "--without-gossip", "--without-mingle", "--without-heartbeat"]

@@ -327,7 +327,7 @@ def transcode_worker(env: dict[str, str], folder: Path):
     (folder / "tmp").mkdir(parents=True)
     log_path = folder / "worker.log"
     command = ["nice", "-n", "10", sys.executable, "-m", "celery", "-A",
-               "careers_tv.jobs.worker", "worker", "-n", "load-bench@%h", "-Q", QUEUES,
+               "careers_tv.worker", "worker", "-n", "load-bench@%h", "-Q", QUEUES,
                "--concurrency", "1", "--pool", "prefork", "--loglevel", "INFO",
                "--without-gossip", "--without-mingle", "--without-heartbeat"]
     with open(log_path, "wb") as out:

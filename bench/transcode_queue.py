@@ -117,7 +117,7 @@ def workers(count: int, env: dict[str, str], folder: Path):
             home = folder / f"worker-{n}"
             (home / "tmp").mkdir(parents=True)
             log_path = home / "worker.log"
-            command = [sys.executable, "-m", "celery", "-A", "careers_tv.jobs.worker", "worker",
+            command = [sys.executable, "-m", "celery", "-A", "careers_tv.worker", "worker",
                        "-n", f"bench{n}@%h", "-Q", QUEUES, "--concurrency", "1",
                        "--pool", "prefork", "--loglevel", "INFO", "--without-gossip",
                        "--without-mingle", "--without-heartbeat"]

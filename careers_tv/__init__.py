@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import models  # noqa: F401 - registers the tables on db.metadata
     from .api import bp as api_bp
     from .api import init_app as init_api
+    from .backends import init_backends
     from .cli import tv_cli
     from .errors import register_error_handlers
     from .jobs.celery_app import celery_init_app
@@ -42,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .storage import init_storage
 
     init_storage(app)
+    init_backends(app)
     celery_init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(portal_bp, url_prefix="/portal")

@@ -9,14 +9,12 @@ import time
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
-
-from transcoding.errors import MediaError
-from transcoding.probe import probe
 
 from .extensions import db
 from .jobs import ledger
-from .models import JobState, Role, Video, VideoStatus
+from .models import JobKind, JobState, Queue, Role, Video, VideoStatus
 from .services import channels as channel_service
 from .services import users as user_service
 from .services import videos as video_service
@@ -50,16 +48,19 @@ def create_user(email: str, role: str, name: str) -> None:
 @tv_cli.command("reconcile")
 def reconcile() -> None:
     """Re-send lost jobs and recover those of dead workers, once."""
+    from .handlers import install  # a job given up runs its kind's give-up hook
+
+    install(current_app)
     click.echo(json.dumps(vars(ledger.reconcile())))
 
 
 @tv_cli.command("ping-worker")
-@click.option("--queue", type=click.Choice(["default", "transcode", "transcode_long"]),
-              default="default")
+@click.option("--queue", type=click.Choice([queue.value for queue in Queue]),
+              default=Queue.DEFAULT.value)
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait.")
 def ping_worker(queue: str, timeout: float) -> None:
     """Check that a worker consumes QUEUE: send a ping job and wait for its answer."""
-    job = ledger.enqueue("ping", queue=queue)
+    job = ledger.enqueue(JobKind.PING, queue=queue)
     db.session.commit()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -93,10 +94,11 @@ def import_video(file: Path, channel_slug: str, title: str, description: str, la
     channel = channel_service.get_channel(channel_slug)
     if channel is None:
         raise click.BadParameter(f"no channel {channel_slug!r}", param_hint="--channel")
-    try:
-        probe(file)  # a clear refusal now rather than a failed video later
-    except MediaError as exc:
-        raise click.ClickException(f"{file.name}: {exc}") from exc
+    from .handlers.transcode import refusal  # ffprobe: loaded by this command only
+
+    refused = refusal(file)  # a clear refusal now rather than a failed video later
+    if refused is not None:
+        raise click.ClickException(f"{file.name}: {refused}")
     video = video_service.create_video(channel, title, description=description,
                                        language=language)
     video_service.stage_original(video, file)

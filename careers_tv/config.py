@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .connections import is_redis_url
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 
@@ -70,7 +72,7 @@ def load(environ=None, overrides: dict | None = None) -> dict:
     transport_options: dict = {}
     if broker is None:
         broker, transport_options = embedded_broker(instance)
-    elif broker.startswith(("redis://", "rediss://")):
+    elif is_redis_url(broker):
         transport_options = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
 
     config = {
@@ -96,7 +98,6 @@ def load(environ=None, overrides: dict | None = None) -> dict:
             "task_acks_late": True,
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
-            "task_default_queue": "default",
             "task_time_limit": DEFAULT_TIME_LIMIT,
             "task_soft_time_limit": DEFAULT_TIME_LIMIT - 30,
         },

@@ -16,6 +16,9 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from careers_tv import create_app
 from careers_tv.extensions import db
+from careers_tv.handlers import install as install_job_handlers
+from careers_tv.jobs.registry import EXTENSION as JOB_HANDLERS
+from careers_tv.jobs.registry import Handler
 from careers_tv.services.channels import seed_channels
 
 pytest_plugins = [
@@ -50,6 +53,7 @@ def test_env(database_url, redis_url, tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(test_env):
     app = create_app({"TESTING": True})
+    install_job_handlers(app)  # jobs run in this process too (`dispatch.execute`)
     with app.app_context():
         upgrade()
         seed_channels()
@@ -76,6 +80,16 @@ def session(app):
         db.session = original
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture
+def add_job_handler(app, monkeypatch):
+    """Give a test-only job kind a handler, for this test."""
+
+    def add(kind: str, run, give_up=None) -> None:
+        monkeypatch.setitem(app.extensions[JOB_HANDLERS], kind, Handler(run, give_up))
+
+    return add
 
 
 @pytest.fixture

@@ -54,8 +54,9 @@ DUPLICATE_NOTE = ("X answered that this text was already posted (an earlier atte
                   "it); counted as posted, without the post's id")
 CLIP_NAME = "x-clip.mp4"  # the transcoder's short clip, beside the video's renditions
 VIDEO_LEFT_OUT = "Posted without the video: X refused it"
-CREDENTIAL_KEYS = ("X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN",
-                   "X_ACCESS_TOKEN_SECRET")
+# Sends of one announcement's job: one more than the sends above, one for a worker dying
+# mid-send.
+JOB_ATTEMPTS = MAX_ATTEMPTS + 2
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,13 @@ class Retry:
     at: datetime
 
 
+def _account() -> x_client.XAccount | None:
+    return current_app.extensions.get("x_account")  # chosen at start-up (backends.py)
+
+
 def _credentials() -> tuple[str, ...] | None:
-    values = tuple(current_app.config.get(key) or "" for key in CREDENTIAL_KEYS)
-    return values if all(values) else None
+    account = _account()
+    return account.credentials if account is not None else None
 
 
 def _fingerprint(credentials: tuple[str, ...]) -> str:
@@ -107,11 +112,6 @@ def _finish(announcement: Announcement, status: AnnouncementStatus, *, error: st
     db.session.commit()
 
 
-def _client(credentials: tuple[str, ...]) -> x_client.XClient:
-    return x_client.XClient(current_app.config["X_API_BASE_URL"], *credentials,
-                            timeout=current_app.config["X_TIMEOUT_SECONDS"])
-
-
 def send(announcement_id: int) -> AnnouncementStatus | Retry | None:
     """Post the announcement if it still needs posting; commits as it goes.
 
@@ -128,10 +128,11 @@ def send(announcement_id: int) -> AnnouncementStatus | Retry | None:
         announcement.text = announcement_text(video, watch_url(video),
                                                announcement.language).text
         db.session.commit()  # before any request: every retry sends this same text
-    credentials = _credentials()
-    if credentials is None:
+    account = _account()
+    if account is None:
         _finish(announcement, AnnouncementStatus.SKIPPED, error=NOT_CONFIGURED)
         return AnnouncementStatus.SKIPPED
+    credentials = account.credentials
     if _credentials_refused(announcement, credentials):
         _finish(announcement, AnnouncementStatus.FAILED, error=HELD_FOR_CREDENTIALS)
         return AnnouncementStatus.FAILED
@@ -139,7 +140,7 @@ def send(announcement_id: int) -> AnnouncementStatus | Retry | None:
     announcement.attempts += 1
     attempt, text = announcement.attempts, announcement.text
     db.session.commit()  # a crash from here on leaves `sending`: the retry finds out
-    client = _client(credentials)
+    client = account.client()
     try:
         media_ids, note = _native_video(client, announcement)
         post_id = client.post(text, media_ids=media_ids)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -91,6 +92,21 @@ def _message(response: requests.Response) -> str:
             if body.get(key):
                 return str(body[key])
     return f"HTTP {response.status_code} {response.reason or ''}".strip()
+
+
+@dataclass(frozen=True)
+class XAccount:
+    """The account announcements go out from: where X is and the four OAuth 1.0a keys.
+    Chosen once at start-up (careers_tv/backends.py); None there means X is not configured,
+    and announcements are composed and shown in the portal but not sent."""
+
+    base_url: str
+    credentials: tuple[str, str, str, str] = field(repr=False)
+    timeout: float = 10
+
+    def client(self) -> XClient:
+        """A fresh client for one send (its connection pool is closed afterwards)."""
+        return XClient(self.base_url, *self.credentials, timeout=self.timeout)
 
 
 class XClient:

@@ -8,7 +8,8 @@ from ..services import channels as channel_service
 from ..services import cursor_pages
 from ..services import search as search_service
 from ..services.catalogue import Filters
-from . import bp, schemas, serialize
+from . import schemas, serialize
+from .blueprint import bp
 from .schemas import SLUG_SCHEMA
 from .spec import operation
 

@@ -12,7 +12,7 @@ from ..extensions import limiter
 from ..ratelimit import ip_key
 from ..services.cursor_pages import BadCursor
 from ..services.videos import VideoError
-from . import bp
+from .blueprint import bp
 from .spec import ValidationFailed
 
 # Public reads: a minute is fresh enough for a publication to show, and CDNs may keep them.

@@ -16,7 +16,8 @@ from ..services import channels as channel_service
 from ..services import editorial, watching
 from ..services import videos as video_service
 from ..services.videos import VideoError
-from . import auth, bp, schemas, serialize
+from . import auth, schemas, serialize
+from .blueprint import bp
 from .schemas import PUBLIC_ID_SCHEMA
 from .spec import operation
 

@@ -7,37 +7,36 @@ lose messages and workers die; the row stays, and `reconcile()` sends it again.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import Job, JobState
+from ..models import TRANSCODE_QUEUES, Job, JobState, Queue
+from ..transactions import on_commit
+from . import registry
 
 log = logging.getLogger(__name__)
 
-_PENDING_SENDS = "careers_tv.pending_job_sends"
+# The Celery tasks that run a job (careers_tv/jobs/dispatch.py), sent by name: enqueueing
+# loads nothing of the work itself. A transcode queue's task has the hours-long time limit.
+RUN_JOB_TASK = "careers_tv.jobs.run_job"
+RUN_TRANSCODE_JOB_TASK = "careers_tv.jobs.run_transcode_job"
 # A pending job whose `last_sent_at` is in the future is scheduled for then (see `release`);
 # a message arriving earlier is ignored. The margin covers clocks that differ a little
 # between the machine that enqueued and the worker.
 CLOCK_SKEW = timedelta(seconds=2)
 
-# kind -> function called (in the failing transaction) when a job of that kind fails for
-# good, so what it was doing is not left half-way (a video stuck in "processing").
-GIVE_UP_HOOKS: dict[str, Callable[[Job, str], None]] = {}
 
-
-def enqueue(kind: str, *, queue: str = "default", video_id: int | None = None,
+def enqueue(kind: str, *, queue: str = Queue.DEFAULT, video_id: int | None = None,
             payload: dict | None = None, max_attempts: int = 5, priority: int = 0) -> Job:
     """Add a job to the current session; its message goes out after the commit.
 
@@ -50,30 +49,21 @@ def enqueue(kind: str, *, queue: str = "default", video_id: int | None = None,
               max_attempts=max_attempts, last_sent_at=utcnow())
     db.session.add(job)
     db.session.flush()
-    db.session.info.setdefault(_PENDING_SENDS, []).append((job.id, queue, priority))
+    on_commit(functools.partial(send, job.id, queue, priority=priority))
     return job
 
 
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session: Session) -> None:
-    for job_id, queue, priority in session.info.pop(_PENDING_SENDS, ()):
-        send(job_id, queue, priority=priority)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction rolled back
-        session.info.pop(_PENDING_SENDS, None)
+def task_for_queue(queue: str) -> str:
+    return RUN_TRANSCODE_JOB_TASK if queue in TRANSCODE_QUEUES else RUN_JOB_TASK
 
 
 def send(job_id: int, queue: str, eta: datetime | None = None, priority: int = 0) -> bool:
     """Hand a job's id to the broker (to be delivered at `eta`, if given). A failure here is
     repaired by the reconciler."""
-    from .tasks import task_for_queue
-
+    celery = current_app.extensions["celery"]
     try:
-        task_for_queue(queue).apply_async(args=[job_id], queue=queue, retry=False, eta=eta,
-                                          priority=priority)
+        celery.send_task(task_for_queue(queue), args=[job_id], queue=str(queue), retry=False,
+                         eta=eta, priority=priority)
     except Exception:  # broker down: the job stays pending and the reconciler re-sends it
         log.exception("could not send job %s to the broker; the reconciler will retry", job_id)
         return False
@@ -155,15 +145,9 @@ def finish(claim: Claim, *, state: JobState = JobState.DONE, result: dict | None
         log.warning("job %s was taken over by another worker; dropping this run", claim.job.id)
         return False
     if state is JobState.FAILED:
-        _give_up_hook(claim.job, error or "failed")
+        registry.give_up(claim.job, error or "failed")
     db.session.commit()
     return True
-
-
-def _give_up_hook(job: Job, error: str) -> None:
-    hook = GIVE_UP_HOOKS.get(job.kind)
-    if hook is not None:
-        hook(job, error)
 
 
 def release(claim: Claim, error: str, retry_at: datetime | None = None) -> None:
@@ -214,7 +198,7 @@ def reconcile(now: datetime | None = None) -> ReconcileReport:
     for job in hopeless:
         job.state, job.finished_at, job.lease_expires_at = JobState.FAILED, now, None
         job.error = "the job was interrupted in every attempt; giving up"
-        _give_up_hook(job, job.error)
+        registry.give_up(job, job.error)
     report.gave_up = len(hopeless)
     db.session.flush()
     # A lease that ran out means its worker died: the job goes back to pending, to be sent now.

@@ -3,7 +3,7 @@
 from .announcement import Announcement, AnnouncementStatus
 from .api_token import ApiToken, Scope
 from .channel import Channel
-from .job import Job, JobState
+from .job import TRANSCODE_QUEUES, Job, JobKind, JobState, Queue
 from .media import Caption, Rendition
 from .search import SearchDocument
 from .upload import Upload, UploadStatus
@@ -21,6 +21,7 @@ from .video import (
 from .view_day import ViewDay
 
 __all__ = [
+    "TRANSCODE_QUEUES",
     "TRANSITIONS",
     "Announcement",
     "AnnouncementStatus",
@@ -29,7 +30,9 @@ __all__ = [
     "Channel",
     "InvalidTransition",
     "Job",
+    "JobKind",
     "JobState",
+    "Queue",
     "Rendition",
     "Role",
     "Scope",

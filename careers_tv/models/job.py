@@ -18,6 +18,35 @@ class JobState(enum.Enum):
     FAILED = "failed"
 
 
+class Queue(enum.StrEnum):
+    """The broker's queues. Each worker process consumes some of them (`-Q`); the embedded
+    default's one worker consumes them all, so a new queue is never left without one."""
+
+    DEFAULT = "default"
+    TRANSCODE = "transcode"
+    # Videos past LONG_VIDEO_SECONDS / LONG_VIDEO_BYTES, on worker processes of their own
+    # (services/transcode_queue.py), so short ones never wait behind a two-hour replay.
+    TRANSCODE_LONG = "transcode_long"
+
+    @classmethod
+    def option(cls) -> str:
+        """Every queue, as `celery worker -Q` takes them."""
+        return ",".join(cls)
+
+
+# Their messages run under the transcode time limit (hours, not minutes).
+TRANSCODE_QUEUES = (Queue.TRANSCODE, Queue.TRANSCODE_LONG)
+
+
+class JobKind(enum.StrEnum):
+    """What a job does; careers_tv/handlers has the function for each."""
+
+    TRANSCODE = "transcode"
+    PURGE_PREFIX = "purge_prefix"
+    ANNOUNCE = "announce"
+    PING = "ping"
+
+
 class Job(db.Model):
     """A unit of background work, as the database knows it.
 
@@ -32,7 +61,7 @@ class Job(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
-    queue: Mapped[str] = mapped_column(sa.String(32), default="default")
+    queue: Mapped[str] = mapped_column(sa.String(32), default=Queue.DEFAULT.value)
     video_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("videos.id", ondelete="CASCADE"), index=True
     )

@@ -14,8 +14,18 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..clock import utcnow
+from ..connections import is_redis_url, redis_client
 from ..extensions import db
-from ..models import Announcement, AnnouncementStatus, Job, JobState, Video, VideoStatus
+from ..models import (
+    Announcement,
+    AnnouncementStatus,
+    Job,
+    JobKind,
+    JobState,
+    Queue,
+    Video,
+    VideoStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +35,7 @@ BROKER_TIMEOUT_SECONDS = 1.0  # a scrape must answer even while Redis does not
 
 
 def queue_names() -> list[str]:
-    celery = current_app.extensions["celery"]
-    return [queue.name for queue in celery.conf.task_queues or ()] or ["default"]
+    return [queue.value for queue in Queue]
 
 
 def pending_jobs_by_queue() -> dict[str, int]:
@@ -77,7 +86,7 @@ def transcode_seconds_per_video_second(now=None) -> float | None:
     rows = db.session.execute(
         sa.select(Job.result, Video.duration_seconds)
         .join(Video, Video.id == Job.video_id)
-        .where(Job.kind == "transcode", Job.state == JobState.DONE, Job.finished_at >= since,
+        .where(Job.kind == JobKind.TRANSCODE, Job.state == JobState.DONE, Job.finished_at >= since,
                Video.duration_seconds > 0)
     )
     spent = covered = 0.0
@@ -93,7 +102,7 @@ def broker_messages_by_queue() -> dict[str, int] | None:
     when it is not, or when Redis could not be read (logged, never raised)."""
     celery = current_app.extensions["celery"]
     url = celery.conf.broker_url or ""
-    if not url.startswith(("redis://", "rediss://")):
+    if not is_redis_url(url):
         return None
     options = celery.conf.broker_transport_options or {}
     steps = options.get("priority_steps") or [0]
@@ -102,8 +111,7 @@ def broker_messages_by_queue() -> dict[str, int] | None:
     keys = {queue: [queue if step == 0 else f"{queue}{sep}{step}" for step in steps]
             for queue in queue_names()}
     try:
-        client = redis.Redis.from_url(url, socket_timeout=BROKER_TIMEOUT_SECONDS,
-                                      socket_connect_timeout=BROKER_TIMEOUT_SECONDS)
+        client = redis_client(url, timeout=BROKER_TIMEOUT_SECONDS)
         try:
             pipe = client.pipeline(transaction=False)
             for queue_keys in keys.values():

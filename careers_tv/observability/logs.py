@@ -40,10 +40,6 @@ JSON_FIELDS = ("levelname", "name", "message")
 _OURS = "_careers_tv_handler"  # marks the handler we installed, to replace it on a new app
 
 
-def current_request_id() -> str | None:
-    return _request_id.get()
-
-
 @contextmanager
 def job_context(job_id: int) -> Iterator[None]:
     """Within this block, log records carry the job's id (and its kind and video once

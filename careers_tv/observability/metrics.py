@@ -22,6 +22,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Histogram, multiproce
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
 
+from ..connections import is_redis_url
 from ..extensions import db
 from ..ratelimit import client_ip
 from . import figures
@@ -108,8 +109,7 @@ class StoreCollector:
 
 
 def _broker_is_redis() -> bool:
-    url = current_app.extensions["celery"].conf.broker_url or ""
-    return url.startswith(("redis://", "rediss://"))
+    return is_redis_url(current_app.extensions["celery"].conf.broker_url)
 
 
 class _ThisProcess:

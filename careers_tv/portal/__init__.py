@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""The staff portal (login required): upload, edit, review, publish, jobs, announcements."""
 
-bp = Blueprint("portal", __name__)
+from . import account, admin, announcements, api_tokens, auth, videos, views  # noqa: F401
+from .blueprint import bp
 
-from . import account, admin, announcements, api_tokens, auth, videos, views  # noqa: E402,F401
+__all__ = ["bp"]

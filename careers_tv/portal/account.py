@@ -10,10 +10,10 @@ from ..extensions import limiter
 from ..models import Role
 from ..ratelimit import account_key, failed, password_change_limit, record_failure
 from ..services import users as user_service
-from . import bp
 from .access import role_required
 from .admin_forms import PasswordChangeForm
 from .auth import start_session
+from .blueprint import bp
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

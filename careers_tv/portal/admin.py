@@ -13,7 +13,6 @@ from flask_login import current_user
 from ..models import Role
 from ..services import channels as channel_service
 from ..services import users as user_service
-from . import bp
 from .access import role_required
 from .admin_forms import (
     ROLE_LABELS,
@@ -25,6 +24,7 @@ from .admin_forms import (
     UserRoleForm,
 )
 from .auth import start_session
+from .blueprint import bp
 
 
 def _message(exc) -> str:

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import AnnouncementStatus, Role
 from ..services import announcements as announcement_service
-from . import bp
 from .access import role_required
+from .blueprint import bp
 from .forms import ActionForm
 
 LABELS = {

@@ -15,9 +15,9 @@ from ..extensions import db
 from ..links import site_url
 from ..models import Role
 from ..services import api_tokens as token_service
-from . import bp
 from .access import role_required
 from .admin_forms import SCOPE_HINTS, ApiTokenForm, ButtonForm
+from .blueprint import bp
 
 
 def _list_page(form: ApiTokenForm, status: int = 200):

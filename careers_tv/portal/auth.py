@@ -14,9 +14,9 @@ from ..models import User
 from ..ratelimit import failed, ip_key, login_email_key, login_limit, record_failure
 from ..services import sessions
 from ..services import users as user_service
-from . import bp
 from .access import safe_next
 from .admin_forms import PasswordChangeForm
+from .blueprint import bp
 from .forms import LoginForm, LogoutForm
 
 

@@ -22,8 +22,8 @@ from ..services import channels as channel_service
 from ..services import editorial, insight
 from ..services import videos as video_service
 from ..storage import get_storage
-from . import bp
 from .access import role_required
+from .blueprint import bp
 from .forms import (
     ActionForm,
     CaptionForm,

@@ -5,8 +5,8 @@ from flask_login import current_user
 from ..models import Role, VideoStatus
 from ..services import editorial, insight
 from ..services import schedule as schedule_service
-from . import bp
 from .access import role_required
+from .blueprint import bp
 from .forms import LogoutForm
 from .status import LABELS, LIVE
 

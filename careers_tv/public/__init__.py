@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""The public site: home, channels, watch, search, feeds, sitemap, oEmbed, embeds, media."""
 
-bp = Blueprint("public", __name__)
+from . import counting, feeds, health, media, search, views, watch  # noqa: F401 - the routes
+from .blueprint import bp
 
-from . import counting, feeds, health, media, search, views, watch  # noqa: E402,F401
+__all__ = ["bp"]

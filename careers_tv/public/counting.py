@@ -6,7 +6,7 @@ from ..extensions import csrf
 from ..models import VideoStatus
 from ..services import videos as video_service
 from ..services.view_counts import count_view
-from . import bp
+from .blueprint import bp
 
 
 @bp.post("/videos/<public_id>/views")

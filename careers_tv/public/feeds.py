@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from ..services import channels as channel_service
 from ..services import syndication
-from . import bp
+from .blueprint import bp
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 SITEMAP_TYPE = "application/xml; charset=utf-8"

@@ -3,7 +3,7 @@
 from flask import jsonify
 
 from ..services.health import readiness
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/healthz")

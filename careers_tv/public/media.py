@@ -9,7 +9,7 @@ from flask import abort, request, send_file
 from ..storage import InvalidKey, get_storage
 from ..storage.base import guess_content_type
 from ..storage.local import LocalStorage
-from . import bp
+from .blueprint import bp
 
 PUBLIC_PREFIXES = ("videos/",)
 

@@ -7,7 +7,7 @@ from flask import render_template, request
 from ..services import search as search_service
 from ..services.highlight import MAX_QUERY_LENGTH
 from ..storage import get_storage
-from . import bp
+from .blueprint import bp
 
 PER_PAGE = 10
 MAX_PAGE = 500  # past this nobody is reading; keeps OFFSET small

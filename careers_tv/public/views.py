@@ -24,7 +24,7 @@ from werkzeug.routing import BuildError
 from ..services import catalogue
 from ..services import channels as channel_service
 from ..storage import get_storage
-from . import bp
+from .blueprint import bp
 
 MAX_AGE = 60
 # Far enough for any real catalogue; a longer number is a made-up address, not a page.

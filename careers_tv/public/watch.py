@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from ..services import syndication, watching
 from ..storage import get_storage
-from . import bp
+from .blueprint import bp
 
 # Shared links and embeds are read by crawlers and CDNs: a minute is fresh enough for an edit
 # to show quickly, and the ETag lets a returning browser skip the body.

@@ -1,5 +1,5 @@
-"""The announcements the portal lists (newest first, with their video and channel), and
-sending a failed one again."""
+"""The announcements the portal lists (newest first, with their video and channel), sending
+one (its job), and sending a failed one again."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from sqlalchemy.orm import joinedload
 
 from ..announce import outbox
 from ..extensions import db
-from ..jobs import announce as announce_job
-from ..models import Announcement, AnnouncementStatus, Video
+from ..jobs import ledger
+from ..models import Announcement, AnnouncementStatus, Job, JobKind, Video
 
 X_POST_URL = "https://x.com/i/web/status/{post_id}"
 
@@ -39,11 +39,17 @@ def get(announcement_id: int) -> Announcement | None:
     return db.session.get(Announcement, announcement_id)
 
 
+def enqueue(announcement_id: int) -> Job:
+    """The job that sends it, in the caller's transaction; the message goes after its commit."""
+    return ledger.enqueue(JobKind.ANNOUNCE, payload={"announcement_id": announcement_id},
+                          max_attempts=outbox.JOB_ATTEMPTS)
+
+
 def retry(announcement: Announcement) -> None:
     """Send a failed announcement again (after the credentials were renewed, or X recovered);
     the caller commits, and the job goes out after the commit."""
     outbox.reopen(announcement)
-    announce_job.enqueue(announcement.id)
+    enqueue(announcement.id)
 
 
 def credentials_need_renewing() -> bool:

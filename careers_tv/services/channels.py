@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..i18n import N_
-from ..models import Channel, Video, VideoStatus
+from ..models import Channel, Video
 
 # Slugs are public addresses (/channels/<slug>): plain lowercase words joined by hyphens.
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -90,17 +90,6 @@ def list_channels() -> list[Channel]:
 
 def get_channel(slug: str) -> Channel | None:
     return db.session.scalar(sa.select(Channel).where(Channel.slug == slug))
-
-
-def published_videos(channel: Channel, limit: int = 24) -> list[Video]:
-    return list(
-        db.session.scalars(
-            sa.select(Video)
-            .where(Video.channel_id == channel.id, Video.status == VideoStatus.PUBLISHED)
-            .order_by(Video.published_at.desc(), Video.id.desc())
-            .limit(limit)
-        )
-    )
 
 
 def get_channel_by_id(channel_id: int) -> Channel | None:

@@ -17,7 +17,7 @@ from ..announce.compose import MAX_WEIGHTED_LENGTH, Post, announcement_text  # n
 from ..extensions import db
 from ..i18n import N_
 from ..jobs import ledger
-from ..models import Channel, Role, Tag, User, Video, VideoStatus
+from ..models import Channel, JobKind, Role, Tag, User, Video, VideoStatus
 from ..storage import get_storage
 from . import syndication
 from .schedule import consent_blocks_publishing
@@ -156,7 +156,7 @@ def retry(video: Video) -> None:
 def delete(video: Video) -> None:
     """Delete the row now; every object under the video's prefixes goes after the commit."""
     for prefix in (f"videos/{video.public_id}/", f"originals/{video.public_id}/"):
-        ledger.enqueue("purge_prefix", payload={"prefix": prefix})
+        ledger.enqueue(JobKind.PURGE_PREFIX, payload={"prefix": prefix})
     db.session.delete(video)
 
 

@@ -21,13 +21,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Job, JobState, Video
+from ..models import Job, JobKind, JobState, Video
 from ..storage import get_storage
 
 log = logging.getLogger(__name__)
-
-TRANSCODE_KINDS = ("transcode",)
-
 
 @dataclass
 class SweepReport:
@@ -50,7 +47,7 @@ def find_orphans() -> list[str]:
     busy = set(db.session.scalars(
         sa.select(Job.video_id).where(
             Job.video_id.in_([row.id for row in videos.values()]),
-            Job.kind.in_(TRANSCODE_KINDS),
+            Job.kind == JobKind.TRANSCODE,
             Job.state.in_((JobState.PENDING, JobState.RUNNING)))))
     orphans = []
     for public_id, keys in keys_by_video.items():

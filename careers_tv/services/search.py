@@ -129,15 +129,6 @@ def _sqlite_match(terms: list[str]):
 
 # -- indexing -----------------------------------------------------------------------------
 
-def reindex_video(video: Video | int, *, connection: Connection | None = None) -> None:
-    """Rewrite one video's entry (captions read again); the caller commits."""
-    video_id = video if isinstance(video, int) else video.id
-    if connection is None:
-        db.session.flush()  # the entry is built from the rows, so they must be written first
-        connection = db.session.connection()
-    _reindex(connection, {video_id}, with_captions={video_id})
-
-
 def reindex_all(connection: Connection | None = None) -> int:
     """Rebuild every video's entry; returns how many. For the migration and for repairs."""
     if connection is None:

@@ -8,7 +8,8 @@ or changing the password, records that id as revoked for as long as a cookie can
 devices keep their own ids, and their sessions.
 
 Revoked ids are kept in Redis when the rate limiter's storage is Redis (production, tests:
-every gunicorn worker must see them), else in this process (the embedded default runs one).
+every gunicorn worker must see them), else in this process (the embedded default runs one);
+careers_tv/backends.py chooses at start-up.
 With Redis unreachable, a session is judged on what this process revoked itself and the
 portal stays up; the outage is logged.
 """
@@ -70,19 +71,9 @@ class RedisRevocations:
             return False
 
 
-def revocations():
-    """The app's store of revoked ids, made on first use."""
-    app = current_app._get_current_object()
-    found = app.extensions.get("revoked_sessions")
-    if found is None:
-        uri = app.config.get("RATELIMIT_STORAGE_URI") or ""
-        if uri.startswith(("redis://", "rediss://")):
-            found = RedisRevocations(redis.Redis.from_url(uri, socket_timeout=2,
-                                                          socket_connect_timeout=2))
-        else:
-            found = MemoryRevocations()
-        app.extensions["revoked_sessions"] = found
-    return found
+def revocations() -> MemoryRevocations | RedisRevocations:
+    """The app's store of revoked ids (chosen at start-up: careers_tv/backends.py)."""
+    return current_app.extensions["revoked_sessions"]
 
 
 def _lifetime() -> int:

@@ -12,19 +12,10 @@ import sqlalchemy as sa
 from ..clock import utcnow
 from ..extensions import db
 from ..i18n import N_
-from ..jobs import announce as announce_job
 from ..jobs import ledger
-from ..models import (
-    Announcement,
-    Channel,
-    User,
-    Video,
-    VideoStatus,
-)
+from ..models import Announcement, Channel, JobKind, User, Video, VideoStatus
 from ..storage import get_storage
-from . import scheduling
-
-TRANSCODE_JOB = "transcode"
+from . import announcements, transcode_queue
 
 
 class VideoError(ValueError):
@@ -50,10 +41,6 @@ def safe_filename(name: str, default: str = "original") -> str:
 
 def original_key(video: Video, filename: str) -> str:
     return f"originals/{video.public_id}/{safe_filename(filename)}"
-
-
-def media_prefix(video: Video, version: str) -> str:
-    return f"videos/{video.public_id}/{version}/"
 
 
 def get_video(public_id: str) -> Video | None:
@@ -84,16 +71,16 @@ def queue_transcode(video: Video, size_bytes: int | None = None) -> None:
 
     Long videos go to their own queue (`transcode_long`), so a short testimonial is never
     stuck behind a two-hour event replay; and a job's priority is the uploader's backlog,
-    so one person's batch of twenty does not hold up everyone else (scheduling.py).
+    so one person's batch of twenty does not hold up everyone else (transcode_queue.py).
     """
     if video.original_key is None:
         raise VideoError(N_("This video has no original file to transcode."))
     if size_bytes is None:
         size_bytes = _original_size(video)
-    priority = scheduling.uploader_backlog(video)
+    priority = transcode_queue.uploader_backlog(video)
     video.transition(VideoStatus.QUEUED)
     video.progress = 0
-    ledger.enqueue(TRANSCODE_JOB, queue=scheduling.transcode_queue(video, size_bytes),
+    ledger.enqueue(JobKind.TRANSCODE, queue=transcode_queue.queue_for(video, size_bytes),
                    video_id=video.id, priority=priority)
 
 
@@ -121,4 +108,4 @@ def publish(video: Video, at: datetime | None = None) -> None:
                                     language=video.language)
         db.session.add(announcement)
         db.session.flush()
-        announce_job.enqueue(announcement.id)  # sent after this transaction commits
+        announcements.enqueue(announcement.id)  # sent after this transaction commits

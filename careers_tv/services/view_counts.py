@@ -140,18 +140,9 @@ class DirectViewCounter:
         return 0
 
 
-def counter():
-    """The app's counter: Redis when the broker is Redis, else direct."""
-    app = current_app._get_current_object()
-    found = app.extensions.get("view_counter")
-    if found is None:
-        broker = app.config["CELERY"]["broker_url"]
-        if broker.startswith(("redis://", "rediss://")):
-            found = RedisViewCounter(redis.Redis.from_url(broker))
-        else:
-            found = DirectViewCounter()
-        app.extensions["view_counter"] = found
-    return found
+def counter() -> RedisViewCounter | DirectViewCounter:
+    """The app's counter: Redis when the broker is Redis, else direct (careers_tv/backends.py)."""
+    return current_app.extensions["view_counter"]
 
 
 def count_view(video: Video, address: str, user_agent: str) -> bool:

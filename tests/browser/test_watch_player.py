@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from careers_tv.extensions import db
-from careers_tv.jobs import tasks
+from careers_tv.jobs import dispatch
 from careers_tv.models import Job
 from careers_tv.services import captions as caption_service
 from careers_tv.services import videos as video_service
@@ -35,7 +35,7 @@ def published_clip(committed, media):
     video_service.queue_transcode(video)
     db.session.commit()
     job_id = db.session.scalar(sa.select(Job.id).where(Job.video_id == video.id))
-    assert tasks.execute(job_id, "browser-test") == "done"
+    assert dispatch.execute(job_id, "browser-test") == "done"
     db.session.expire_all()
     video = video_service.get_video(video.public_id)
     caption_service.save_caption(video, "fr", None, VTT, "ana.vtt")

@@ -244,7 +244,7 @@ class Web:
 def worker(name: str, queues: str, root: Path, env: dict, beat: bool = False) -> Process:
     folder = root / f"worker-{name}"
     (folder / "tmp").mkdir(parents=True, exist_ok=True)
-    command = [str(BIN / "celery"), "-A", "careers_tv.jobs.worker", "worker", "-n",
+    command = [str(BIN / "celery"), "-A", "careers_tv.worker", "worker", "-n",
                f"{name}@chaos", "-Q", queues, "--concurrency", "1", "--loglevel", "INFO",
                "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if beat:

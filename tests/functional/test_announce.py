@@ -1,6 +1,6 @@
 """Announcing a published video on X: the outbox row, the `announce` job and the fake X server.
 
-Jobs run in-process (`tasks.execute`) against real PostgreSQL and the fake X API; one test runs
+Jobs run in-process (`dispatch.execute`) against real PostgreSQL and the fake X API; one test runs
 a real worker. "As if the backoff had passed" moves the job's scheduled time to now, as the
 transcode tests redeliver a message by hand.
 """
@@ -18,7 +18,7 @@ from careers_tv.announce.compose import announcement_text
 from careers_tv.announce.outbox import NOT_CONFIGURED
 from careers_tv.clock import utcnow
 from careers_tv.extensions import db
-from careers_tv.jobs import ledger, tasks
+from careers_tv.jobs import dispatch, ledger
 from careers_tv.models import (
     Announcement,
     AnnouncementStatus,
@@ -31,14 +31,13 @@ from careers_tv.services import syndication
 from careers_tv.services import videos as video_service
 from tests.factories import UserFactory, VideoFactory
 from tests.functional.portal_helpers import login
+from tests.plugins.fake_x import configure_x
 
 
 @pytest.fixture
 def x_app(app, fake_x, monkeypatch):
     """The app configured to talk to the fake X, with a short client timeout."""
-    for key, value in fake_x.env.items():
-        monkeypatch.setitem(app.config, key, value)
-    monkeypatch.setitem(app.config, "X_TIMEOUT_SECONDS", 1)
+    configure_x(app, monkeypatch, **fake_x.env, X_TIMEOUT_SECONDS=1)
     return app
 
 
@@ -80,7 +79,7 @@ def test_publishing_posts_once_with_the_composed_text(committed, x_app, fake_x):
     row = announcement(announcement_id)
     assert row.status is AnnouncementStatus.PENDING and job_id is not None
 
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
 
     row = announcement(announcement_id)
     expected = announcement_text(row.video, syndication.watch_url(row.video), "en").text
@@ -104,11 +103,11 @@ def test_a_worker_sends_the_announcement_after_the_publishing_commit(committed, 
 
 def test_running_the_job_twice_posts_once(committed, x_app, fake_x):
     announcement_id, job_id = publish()
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
     db.session.execute(sa.update(Job).where(Job.id == job_id).values(state=JobState.PENDING))
     db.session.commit()  # as if the message were delivered again after a crash
 
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
 
     assert len(fake_x.posts) == 1
     assert announcement(announcement_id).post_id == fake_x.posts[0].id
@@ -120,17 +119,17 @@ def test_a_rate_limit_waits_for_the_reset(committed, x_app, fake_x):
     fake_x.fail_next(429, reset_in=2)
     asked_at = utcnow()
 
-    assert tasks.execute(job_id) == "released"
+    assert dispatch.execute(job_id) == "released"
     row, queued = announcement(announcement_id), job(job_id)
     assert row.status is AnnouncementStatus.SENDING and "rate limit" in row.error
     assert queued.state is JobState.PENDING
     assert queued.last_sent_at > asked_at + timedelta(seconds=3)  # the reset, and a margin
-    assert tasks.execute(job_id) == "skipped"  # a message arriving before the reset is ignored
+    assert dispatch.execute(job_id) == "skipped"  # a message arriving before the reset is ignored
     assert fake_x.posts == [] and len(fake_x.requests) == 1
 
     while utcnow() < queued.last_sent_at:
         time.sleep(0.2)
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
     assert announcement(announcement_id).status is AnnouncementStatus.POSTED
     assert len(fake_x.posts) == 1 and len(fake_x.requests) == 2
 
@@ -140,12 +139,12 @@ def test_three_503s_then_success(committed, x_app, fake_x):
     fake_x.fail_next(503, times=3)
     for _ in range(3):
         before = utcnow()
-        assert tasks.execute(job_id) == "released"
+        assert dispatch.execute(job_id) == "released"
         assert job(job_id).last_sent_at > before  # retried later, not at once
         assert "503" in announcement(announcement_id).error
         as_if_the_backoff_had_passed(job_id)
 
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
     row = announcement(announcement_id)
     assert (row.status, row.attempts, row.post_id) == (
         AnnouncementStatus.POSTED, 4, fake_x.posts[0].id)
@@ -157,7 +156,7 @@ def test_x_down_for_good_fails_after_bounded_attempts(committed, x_app, fake_x):
     fake_x.fail_next(503, times=50)
     outcomes = []
     for _ in range(10):
-        outcomes.append(tasks.execute(job_id))
+        outcomes.append(dispatch.execute(job_id))
         if outcomes[-1] != "released":
             break
         as_if_the_backoff_had_passed(job_id)
@@ -176,10 +175,10 @@ def test_a_post_that_landed_unanswered_is_not_posted_twice(committed, x_app, fak
     else:
         fake_x.drop_next()  # recorded, then the connection closes unanswered
 
-    assert tasks.execute(job_id) == "released"
+    assert dispatch.execute(job_id) == "released"
     assert len(fake_x.posts) == 1
     as_if_the_backoff_had_passed(job_id)
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
 
     row = announcement(announcement_id)
     assert fake_x.post_texts() == [row.text]
@@ -192,12 +191,12 @@ def test_refused_credentials_fail_and_hold_the_next_announcements(committed, x_a
     second_id, second_job = publish("Second video")
     fake_x.reject_credentials()
 
-    assert tasks.execute(first_job) == "done"
+    assert dispatch.execute(first_job) == "done"
     first = announcement(first_id)
     assert first.status is AnnouncementStatus.FAILED
     assert "credentials" in first.error and "need renewing" in first.error
 
-    assert tasks.execute(second_job) == "done"
+    assert dispatch.execute(second_job) == "done"
     second = announcement(second_id)
     assert second.status is AnnouncementStatus.FAILED and "need renewing" in second.error
     assert fake_x.posts == [] and len(fake_x.requests) == 1  # the second never went to X
@@ -209,7 +208,7 @@ def test_a_text_x_refuses_fails_with_xs_message(committed, x_app, fake_x):
                        .values(text="a" * 300))  # as if edited past X's limit
     db.session.commit()
 
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
 
     row = announcement(announcement_id)
     assert row.status is AnnouncementStatus.FAILED
@@ -218,12 +217,11 @@ def test_a_text_x_refuses_fails_with_xs_message(committed, x_app, fake_x):
 
 
 def test_without_credentials_the_announcement_is_skipped(committed, app, fake_x, monkeypatch):
-    for key in ("X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN",
-                "X_ACCESS_TOKEN_SECRET"):
-        monkeypatch.setitem(app.config, key, None)
+    configure_x(app, monkeypatch, X_CONSUMER_KEY=None, X_CONSUMER_SECRET=None,
+                X_ACCESS_TOKEN=None, X_ACCESS_TOKEN_SECRET=None)
     announcement_id, job_id = publish()
 
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
 
     row = announcement(announcement_id)
     assert (row.status, row.error, row.attempts) == (AnnouncementStatus.SKIPPED, NOT_CONFIGURED, 0)
@@ -234,14 +232,14 @@ def test_without_credentials_the_announcement_is_skipped(committed, app, fake_x,
 def test_renewed_credentials_send_again(committed, x_app, fake_x, monkeypatch):
     first_id, first_job = publish("First video")
     second_id, second_job = publish("Second video")
-    monkeypatch.setitem(x_app.config, "X_ACCESS_TOKEN_SECRET", "a-revoked-token-secret")
+    configure_x(x_app, monkeypatch, X_ACCESS_TOKEN_SECRET="a-revoked-token-secret")
     fake_x.reject_credentials()
-    assert tasks.execute(first_job) == "done"
+    assert dispatch.execute(first_job) == "done"
     assert announcement(first_id).status is AnnouncementStatus.FAILED
 
     fake_x.reset()  # X takes the renewed credentials
-    monkeypatch.setitem(x_app.config, "X_ACCESS_TOKEN_SECRET", fake_x.env["X_ACCESS_TOKEN_SECRET"])
-    assert tasks.execute(second_job) == "done"
+    configure_x(x_app, monkeypatch, X_ACCESS_TOKEN_SECRET=fake_x.env["X_ACCESS_TOKEN_SECRET"])
+    assert dispatch.execute(second_job) == "done"
 
     assert announcement(second_id).status is AnnouncementStatus.POSTED
     assert fake_x.post_texts() == [announcement(second_id).text]
@@ -261,7 +259,7 @@ def test_a_worker_killed_while_sending_posts_once(committed, x_app, fake_x, work
     while job(job_id).lease_expires_at > utcnow():
         time.sleep(0.2)
     assert ledger.reconcile().expired == 1  # the dead worker's job goes back to pending
-    assert tasks.execute(job_id) == "done"  # here rather than by another worker
+    assert dispatch.execute(job_id) == "done"  # here rather than by another worker
 
     row = announcement(announcement_id)
     assert (row.status, row.attempts) == (AnnouncementStatus.POSTED, 2)
@@ -272,7 +270,7 @@ def test_the_portal_says_when_the_credentials_need_renewing(committed, x_app, fa
     editor = UserFactory(role=Role.EDITOR)
     _, job_id = publish("Refused")
     fake_x.reject_credentials()
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
     client = x_app.test_client()
     login(client, editor)
     # The requests share this test's app context, where the job cached a locale: forget it.

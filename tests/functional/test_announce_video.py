@@ -2,7 +2,7 @@
 uploaded to the fake X with the chunked media upload before the post.
 
 The clip is a small generated MP4 put in storage where the transcoder leaves it
-(`<media_prefix>x-clip.mp4`); jobs run in-process (`tasks.execute`), as in test_announce.py.
+(`<media_prefix>x-clip.mp4`); jobs run in-process (`dispatch.execute`), as in test_announce.py.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from careers_tv.announce.compose import wants_native_video
 from careers_tv.announce.outbox import VIDEO_LEFT_OUT
 from careers_tv.clock import utcnow
 from careers_tv.extensions import db
-from careers_tv.jobs import tasks
+from careers_tv.jobs import dispatch
 from careers_tv.models import AnnouncementStatus, Job, JobState, VideoStatus
 from careers_tv.storage import get_storage
 from tests.factories import VideoFactory, channel
 from tests.functional.test_announce import announcement, publish_ready
 from tests.media import make_landscape
+from tests.plugins.fake_x import configure_x
 
 # The fake's media ids are numbers: this prefix matches an upload's append (and finalize), not
 # its initialize.
@@ -30,9 +31,7 @@ AN_UPLOADS_OWN_PATH = "/2/media/upload/1"
 
 @pytest.fixture
 def x_app(app, fake_x, monkeypatch):
-    for key, value in fake_x.env.items():
-        monkeypatch.setitem(app.config, key, value)
-    monkeypatch.setitem(app.config, "X_TIMEOUT_SECONDS", 5)
+    configure_x(app, monkeypatch, **fake_x.env, X_TIMEOUT_SECONDS=5)
     return app
 
 
@@ -73,7 +72,7 @@ def test_the_flag_is_read_per_channel():
 def test_a_channel_with_native_video_posts_the_clip(committed, x_app, fake_x, clip):
     announcement_id, job_id = publish_with_clip("sogelive", clip)
 
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
 
     [post] = fake_x.posts
     [media_id] = post.media_ids
@@ -85,14 +84,14 @@ def test_a_channel_with_native_video_posts_the_clip(committed, x_app, fake_x, cl
     # Delivered again after a crash: the row is posted, so nothing is uploaded or posted again.
     db.session.execute(sa.update(Job).where(Job.id == job_id).values(state=JobState.PENDING))
     db.session.commit()
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
     assert len(fake_x.uploads) == 1 and len(fake_x.posts) == 1
 
 
 def test_a_channel_without_the_flag_posts_only_the_link(committed, x_app, fake_x, clip):
     announcement_id, job_id = publish_with_clip("temoignages", clip)
 
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
 
     assert fake_x.uploads == {}
     assert [p.media_ids for p in fake_x.posts] == [()]
@@ -102,7 +101,7 @@ def test_a_channel_without_the_flag_posts_only_the_link(committed, x_app, fake_x
 def test_a_clip_x_refuses_is_left_out_with_a_note(committed, x_app, fake_x, long_clip):
     announcement_id, job_id = publish_with_clip("sogelive", long_clip)
 
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
 
     [upload] = fake_x.uploads.values()
     assert upload.state == "failed"
@@ -117,7 +116,7 @@ def test_x_unavailable_during_the_upload_retries_later(committed, x_app, fake_x,
     fake_x.fail_next(503, path=AN_UPLOADS_OWN_PATH)
     before = utcnow()
 
-    assert tasks.execute(job_id) == "released"
+    assert dispatch.execute(job_id) == "released"
     row = announcement(announcement_id)
     assert row.status is AnnouncementStatus.SENDING and "503" in row.error
     assert fake_x.posts == []
@@ -127,7 +126,7 @@ def test_x_unavailable_during_the_upload_retries_later(committed, x_app, fake_x,
                        .values(last_sent_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()  # as if the backoff had passed
 
-    assert tasks.execute(job_id) == "done"
+    assert dispatch.execute(job_id) == "done"
 
     [post] = fake_x.posts
     [media_id] = post.media_ids

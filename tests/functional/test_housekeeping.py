@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from careers_tv.clock import utcnow
 from careers_tv.extensions import db
-from careers_tv.jobs import housekeeping
+from careers_tv.handlers import housekeeping
 from careers_tv.models import Announcement, Upload, UploadStatus, Video, VideoStatus
 from tests.factories import VideoFactory
 

@@ -19,7 +19,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from careers_tv.clock import utcnow
-from careers_tv.jobs import tasks
+from careers_tv.jobs import dispatch
 from careers_tv.models import Announcement, AnnouncementStatus, Job, JobState, VideoStatus
 from careers_tv.observability import figures, logs
 from tests.browser.live import LiveServer
@@ -90,18 +90,18 @@ def test_a_missing_or_odd_request_id_is_replaced_by_a_fresh_one(client, given):
     assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids) and ids[0] != ids[1]
 
 
-def test_a_job_logs_with_its_id_kind_and_video(session, app_ctx, json_log, monkeypatch):
+def test_a_job_logs_with_its_id_kind_and_video(session, app_ctx, json_log, add_job_handler):
     def probe(claim):
         logging.getLogger("careers_tv.jobs.probe").warning("probing %s", claim.job.payload["n"])
         return {}
 
-    monkeypatch.setitem(tasks.HANDLERS, "log_probe", probe)
+    add_job_handler("log_probe", probe)
     video = VideoFactory(status=VideoStatus.READY)
     job = Job(kind="log_probe", queue="default", video_id=video.id, payload={"n": 7})
     session.add(job)
     session.commit()
 
-    assert tasks.execute(job.id, "w1") == "done"
+    assert dispatch.execute(job.id, "w1") == "done"
     [line] = [r for r in json_log() if r["message"] == "probing 7"]
     assert (line["job_id"], line["job_kind"], line["video_id"]) == (job.id, "log_probe", video.id)
     assert "request_id" not in line

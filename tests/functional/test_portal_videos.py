@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from careers_tv.jobs import tasks
+from careers_tv.jobs import dispatch
 from careers_tv.models import Announcement, Job, Role, Video, VideoStatus
 from tests.factories import UserFactory, VideoFactory, channel
 from tests.functional.portal_helpers import login, post
@@ -293,7 +293,7 @@ def test_deleting_a_video_removes_it_and_every_file_it_had(app, client, session,
 
     jobs = session.scalars(sa.select(Job).where(Job.kind == "purge_prefix")).all()
     with app.app_context():  # what the worker does with the jobs the deletion queued
-        assert [tasks.execute(job.id) for job in jobs] == ["done", "done"]
+        assert [dispatch.execute(job.id) for job in jobs] == ["done", "done"]
     assert list(storage.list(f"videos/{public_id}/")) == []
     assert list(storage.list(f"originals/{public_id}/")) == []
     assert storage.exists(kept.media_prefix + "master.m3u8")

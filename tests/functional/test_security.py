@@ -14,7 +14,7 @@ from careers_tv import config as config_module
 from careers_tv import create_app
 from careers_tv.clock import utcnow
 from careers_tv.extensions import limiter
-from careers_tv.jobs import tasks
+from careers_tv.jobs import dispatch
 from careers_tv.models import Announcement, AnnouncementStatus, Job, Role, VideoStatus
 from careers_tv.observability.logs import make_handler
 from careers_tv.security import media_origins
@@ -22,6 +22,7 @@ from careers_tv.services import sessions
 from careers_tv.services import videos as video_service
 from tests.factories import PASSWORD, UserFactory, VideoFactory
 from tests.functional.portal_helpers import csrf_token, login, post
+from tests.plugins.fake_x import configure_x
 
 MEDIA = "'self' http://localhost"  # local storage under PUBLIC_BASE_URL (http://localhost)
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -347,8 +348,7 @@ def test_with_redis_down_sessions_are_judged_on_what_this_process_revoked(app):
 def test_no_secret_reaches_the_logs(app, session, fake_x, monkeypatch, caplog):
     """A whole day's work logged at DEBUG: signing in, an API token made in the portal and
     used on the API, an announcement sent to X with OAuth credentials."""
-    for key, value in fake_x.env.items():
-        monkeypatch.setitem(app.config, key, value)
+    configure_x(app, monkeypatch, **fake_x.env)
     # What production writes: our handlers (text and JSON) with their masking.
     outputs = {"text": io.StringIO(), "json": io.StringIO()}
     handlers = [make_handler(kind, [app.config[k] for k in ("SECRET_KEY", *fake_x.env)], out)
@@ -383,7 +383,7 @@ def test_no_secret_reaches_the_logs(app, session, fake_x, monkeypatch, caplog):
             job_id = session.scalar(sa.select(Job.id).where(
                 Job.kind == "announce",
                 Job.payload["announcement_id"].as_integer() == announcement.id))
-            assert tasks.execute(job_id) == "done"
+            assert dispatch.execute(job_id) == "done"
         session.expire_all()
         assert announcement.status is AnnouncementStatus.POSTED
         assert len(fake_x.posts) == 1

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from careers_tv.extensions import db
-from careers_tv.jobs import tasks
+from careers_tv.jobs import dispatch
 from careers_tv.models import Job, JobState, Video, VideoStatus
 from careers_tv.portal.status import status_note
 from careers_tv.services import videos as video_service
@@ -61,12 +61,12 @@ def test_a_worker_turns_an_upload_into_a_ready_ladder(committed, workers, media)
 
 def test_running_the_job_twice_is_harmless(committed, media):
     video_id, job_id = stage(media.short)
-    assert tasks.execute(job_id, "first") == "done"
+    assert dispatch.execute(job_id, "first") == "done"
     video = db.session.get(Video, video_id)
     prefix, renditions = video.media_prefix, len(video.renditions)
     db.session.execute(sa.update(Job).where(Job.id == job_id).values(state=JobState.PENDING))
     db.session.commit()  # as if the message were delivered again after a crash
-    assert tasks.execute(job_id, "second") == "done"
+    assert dispatch.execute(job_id, "second") == "done"
     db.session.expire_all()
     video = db.session.get(Video, video_id)
     assert video.media_prefix == prefix and len(video.renditions) == renditions
@@ -79,7 +79,7 @@ def test_running_the_job_twice_is_harmless(committed, media):
 ])
 def test_a_bad_upload_fails_readably_and_keeps_the_original(committed, media, name, message):
     video_id, job_id = stage(getattr(media, name))
-    assert tasks.execute(job_id, "w") == "done"
+    assert dispatch.execute(job_id, "w") == "done"
     db.session.expire_all()
     video = db.session.get(Video, video_id)
     assert video.status is VideoStatus.FAILED
@@ -90,7 +90,7 @@ def test_a_bad_upload_fails_readably_and_keeps_the_original(committed, media, na
 
 def test_the_failure_is_stored_so_each_reader_gets_it_in_their_language(app, committed, media):
     video_id, job_id = stage(media.text)
-    tasks.execute(job_id, "w")
+    dispatch.execute(job_id, "w")
     db.session.expire_all()
     video = db.session.get(Video, video_id)
     texts = {}
@@ -106,14 +106,14 @@ def test_the_failure_is_stored_so_each_reader_gets_it_in_their_language(app, com
 
 def test_a_retranscode_switches_prefix_then_purges_the_old_one(committed, media):
     video_id, job_id = stage(media.short)
-    tasks.execute(job_id, "w")
+    dispatch.execute(job_id, "w")
     video = db.session.get(Video, video_id)
     old_prefix = video.media_prefix
     video_service.queue_transcode(video)
     db.session.commit()
     new_job = db.session.scalar(sa.select(Job.id).where(Job.video_id == video_id,
                                                         Job.id != job_id))
-    tasks.execute(new_job, "w")
+    dispatch.execute(new_job, "w")
     db.session.expire_all()
     video = db.session.get(Video, video_id)
     assert video.status is VideoStatus.READY and video.media_prefix != old_prefix
@@ -122,7 +122,7 @@ def test_a_retranscode_switches_prefix_then_purges_the_old_one(committed, media)
     assert list(storage.list(old_prefix))  # still there until the switch is committed...
     purge = db.session.scalar(sa.select(Job).where(Job.kind == "purge_prefix"))
     assert purge.payload == {"prefix": old_prefix}
-    tasks.execute(purge.id, "w")
+    dispatch.execute(purge.id, "w")
     assert list(storage.list(old_prefix)) == []  # ...and gone after
     assert storage.exists(video.media_prefix + "master.m3u8")
 

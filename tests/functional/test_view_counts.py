@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from careers_tv.extensions import db
-from careers_tv.jobs import housekeeping
+from careers_tv.handlers import housekeeping
 from careers_tv.models import Video, VideoStatus
 from careers_tv.services import view_counts
 from tests.factories import VideoFactory

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from careers_tv.extensions import db
-from careers_tv.jobs import ledger, tasks
+from careers_tv.jobs import dispatch, ledger
 from careers_tv.models import Job, JobState
 
 pytestmark = pytest.mark.worker
@@ -58,8 +58,8 @@ def test_a_killed_worker_s_job_is_done_exactly_once_after_the_reconciler_runs(
     finished_at = done.finished_at
 
     # The killed worker's message, delivered again later, and any further duplicate: no-ops.
-    tasks.run_job.apply_async(args=[job.id])
-    assert tasks.execute(job.id, "late-duplicate") == "skipped"
+    dispatch.run_job.apply_async(args=[job.id])
+    assert dispatch.execute(job.id, "late-duplicate") == "skipped"
     time.sleep(1)
     db.session.expire_all()
     again = db.session.get(Job, job.id)

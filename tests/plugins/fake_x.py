@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pytest
 
+from careers_tv.backends import choose_x_account
 from tests.fakes.x_api import FakeX
 
 
@@ -28,3 +29,11 @@ def fake_x_server():
 def fake_x(fake_x_server: FakeX) -> FakeX:
     fake_x_server.reset()
     return fake_x_server
+
+
+def configure_x(app, monkeypatch, **settings) -> None:
+    """Change the app's X settings for one test, as a restart with them would: the account
+    is chosen at start-up (careers_tv/backends.py), so it is chosen again here."""
+    for key, value in settings.items():
+        monkeypatch.setitem(app.config, key, value)
+    monkeypatch.setitem(app.extensions, "x_account", choose_x_account(app.config))

@@ -19,7 +19,7 @@ class Worker:
                  cwd: Path | None = None, beat: bool = False):
         self.name = name
         self.log_path = log_dir / f"worker-{name}.log"
-        command = [sys.executable, "-m", "celery", "-A", "careers_tv.jobs.worker", "worker",
+        command = [sys.executable, "-m", "celery", "-A", "careers_tv.worker", "worker",
                    "-n", f"{name}@%h", "-Q", queues, "--concurrency", "1", "--pool", "prefork",
                    "--loglevel", "INFO", "--without-gossip", "--without-mingle",
                    "--without-heartbeat"]

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from careers_tv.clock import utcnow
 from careers_tv.extensions import db
-from careers_tv.jobs import ledger, tasks, transcode
-from careers_tv.models import Job, JobState, Video, VideoStatus
-from tests.factories import VideoFactory
+from careers_tv.jobs import dispatch, ledger
+from careers_tv.jobs.registry import TransientError
+from careers_tv.models import Job, JobState
 
 
 @pytest.fixture
@@ -59,8 +59,8 @@ def test_a_job_is_claimed_once_and_finished_by_its_claimant_only(session, sent):
 def test_execute_runs_a_handler_once_and_a_second_delivery_is_a_no_op(session, sent):
     job = ledger.enqueue("ping")
     session.commit()
-    assert tasks.execute(job.id, "w1") == "done"
-    assert tasks.execute(job.id, "w2") == "skipped"
+    assert dispatch.execute(job.id, "w1") == "done"
+    assert dispatch.execute(job.id, "w2") == "skipped"
     session.expire_all()
     assert session.get(Job, job.id).attempts == 1
     assert session.get(Job, job.id).result["worker"] == "w1"
@@ -70,8 +70,8 @@ def test_a_handler_error_fails_the_job_with_a_readable_message(session, sent):
     job = ledger.enqueue("ping", payload={"hold": 10_000})
     unknown = ledger.enqueue("no-such-kind")
     session.commit()
-    assert tasks.execute(job.id) == "failed"
-    assert tasks.execute(unknown.id) == "failed"
+    assert dispatch.execute(job.id) == "failed"
+    assert dispatch.execute(unknown.id) == "failed"
     session.expire_all()
     assert "hold must be between" in session.get(Job, job.id).error
     assert "unknown job kind" in session.get(Job, unknown.id).error
@@ -113,23 +113,24 @@ def test_send_failure_leaves_the_job_for_the_reconciler(session, app_ctx, monkey
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(tasks.run_job, "apply_async", broker_down)
+    monkeypatch.setattr(app_ctx.app.extensions["celery"], "send_task", broker_down)
     job = ledger.enqueue("ping")
     session.commit()  # must not raise: the commit stands, the send is retried later
     session.expire_all()
     assert session.get(Job, job.id).state is JobState.PENDING
 
 
-def test_a_transient_error_waits_longer_at_each_attempt(session, monkeypatch, app_ctx):
+def test_a_transient_error_waits_longer_at_each_attempt(session, monkeypatch, app_ctx,
+                                                        add_job_handler):
     """A store down for minutes must not use up a job's attempts in seconds."""
     sends = []
     monkeypatch.setattr(ledger, "send", lambda job_id, queue, eta=None, priority=0:
                         sends.append(eta) or True)
 
-    @tasks.handler("flaky-test")
     def flaky(claim):
-        raise tasks.TransientError("the store is down")
+        raise TransientError("the store is down")
 
+    add_job_handler("flaky-test", flaky)
     job = ledger.enqueue("flaky-test")
     session.commit()
     waits = []
@@ -138,7 +139,7 @@ def test_a_transient_error_waits_longer_at_each_attempt(session, monkeypatch, ap
                         .values(last_sent_at=utcnow() - timedelta(seconds=1)))
         session.commit()
         before = utcnow()
-        assert tasks.execute(job.id, "w") == "released"
+        assert dispatch.execute(job.id, "w") == "released"
         waits.append(round((sends[-1] - before).total_seconds()))
     assert waits == [30, 60, 120]  # JOB_RETRY_BACKOFF_SECONDS, doubling
     session.refresh(job)
@@ -151,19 +152,19 @@ def _drop_my_connection() -> None:
 
 
 def test_a_database_restart_mid_job_releases_it_for_later_instead_of_failing_it(
-        committed, monkeypatch):
+        committed, monkeypatch, add_job_handler):
     sends = []
     monkeypatch.setattr(ledger, "send", lambda job_id, queue, eta=None, priority=0:
                         sends.append(eta) or True)
 
-    @tasks.handler("db-restart-test")
     def interrupted(claim):
         _drop_my_connection()
 
+    add_job_handler("db-restart-test", interrupted)
     job = ledger.enqueue("db-restart-test")
     committed.commit()
     before = utcnow()
-    assert tasks.execute(job.id, "w") == "released"
+    assert dispatch.execute(job.id, "w") == "released"
     committed.expire_all()
     job = committed.get(Job, job.id)
     assert job.state is JobState.PENDING and job.attempts == 1
@@ -183,20 +184,3 @@ def test_a_release_never_reopens_a_job_whose_finish_committed(committed, monkeyp
     ledger.release(claim, "connection lost: OperationalError", retry_at=utcnow())
     committed.expire_all()
     assert committed.get(Job, job.id).state is JobState.DONE
-
-
-def test_transcode_progress_outlives_a_database_restart(committed, monkeypatch):
-    """ffmpeg goes on when one progress write finds the database gone; the next one lands."""
-    monkeypatch.setattr(ledger, "send", lambda *args, **kwargs: True)
-    video = VideoFactory(status=VideoStatus.PROCESSING)
-    job = ledger.enqueue("transcode", video_id=video.id)
-    committed.commit()
-    claim = ledger.claim(job.id, "w")
-    progress = transcode._Progress(claim, video.id)
-    real = transcode._set_progress
-    monkeypatch.setattr(transcode, "_set_progress", lambda *args: _drop_my_connection())
-    assert progress(0.3) is True
-    monkeypatch.setattr(transcode, "_set_progress", real)
-    assert progress(1.0) is True  # stored, and the lease is still ours
-    committed.expire_all()
-    assert committed.get(Video, video.id).progress == 99

@@ -1,5 +1,6 @@
-"""Which transcode runs first: long videos on their own queue, and one uploader's batch never
-starving the others (message priorities on Redis, checked with a real worker)."""
+"""Which transcode queue, and which transcode runs first: long videos on their own queue, and
+one uploader's batch never starving the others (message priorities on Redis, checked with a
+real worker)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from careers_tv.extensions import db
 from careers_tv.jobs import ledger
 from careers_tv.models import Job, JobState, Role, VideoStatus
-from careers_tv.services import scheduling
+from careers_tv.services import transcode_queue
 from careers_tv.services import videos as video_service
 from tests.factories import UserFactory, VideoFactory
 
@@ -52,7 +53,7 @@ def test_the_priority_is_the_uploaders_backlog(app_ctx, session):
     for video in videos:
         transcode_job(video).state = JobState.DONE
     session.flush()
-    assert scheduling.uploader_backlog(theirs) == 0 and scheduling.uploader_backlog(
+    assert transcode_queue.uploader_backlog(theirs) == 0 and transcode_queue.uploader_backlog(
         videos[0]) == 0
 
 
@@ -79,7 +80,7 @@ def test_a_colleagues_upload_overtakes_a_batch(committed, workers):
         committed.flush()
         job = ledger.enqueue("ping", queue="transcode", video_id=video.id,
                              payload={"hold": 0.2},
-                             priority=scheduling.uploader_backlog(video))
+                             priority=transcode_queue.uploader_backlog(video))
         committed.commit()  # sent now; the next one's backlog counts it
         order.append((owner.id, job.id))
     workers.start("fair", queues="transcode")

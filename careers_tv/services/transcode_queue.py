@@ -1,4 +1,5 @@
-"""Which transcode runs first: long videos on their own queue, and fairness between uploaders.
+"""Which transcode queue a video goes to, and which transcode runs first in it: long videos on
+their own queue, and fairness between uploaders.
 
 - **Long videos** (`LONG_VIDEO_SECONDS` of known duration, or an original over
   `LONG_VIDEO_BYTES` when the duration is not known yet) go to the `transcode_long` queue,
@@ -16,18 +17,18 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
-from ..models import Job, JobState, Video
+from ..models import TRANSCODE_QUEUES, Job, JobState, Queue, Video
 
-SHORT_QUEUE, LONG_QUEUE = "transcode", "transcode_long"
-TRANSCODE_QUEUES = (SHORT_QUEUE, LONG_QUEUE)
 LOWEST_PRIORITY = 9
 
 
-def transcode_queue(video: Video, size_bytes: int | None) -> str:
+def queue_for(video: Video, size_bytes: int | None) -> Queue:
     config = current_app.config
     if video.duration_seconds is not None:
-        return LONG_QUEUE if video.duration_seconds > config["LONG_VIDEO_SECONDS"] else SHORT_QUEUE
-    return LONG_QUEUE if (size_bytes or 0) > config["LONG_VIDEO_BYTES"] else SHORT_QUEUE
+        long = video.duration_seconds > config["LONG_VIDEO_SECONDS"]
+    else:
+        long = (size_bytes or 0) > config["LONG_VIDEO_BYTES"]
+    return Queue.TRANSCODE_LONG if long else Queue.TRANSCODE
 
 
 def uploader_backlog(video: Video) -> int:

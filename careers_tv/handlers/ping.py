@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import time
 
-from .ledger import Claim, worker_name
-from .tasks import PermanentError, handler
+from ..jobs.ledger import Claim, worker_name
+from ..jobs.registry import PermanentError
 
 MAX_HOLD_SECONDS = 600
 
 
-@handler("ping")
 def ping(claim: Claim) -> dict:
     """Answer with who ran it; `hold` seconds of (heartbeating) work simulate a long job."""
     hold = float(claim.job.payload.get("hold", 0))

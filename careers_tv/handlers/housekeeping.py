@@ -1,9 +1,10 @@
-"""Periodic tasks sent by Celery beat (see celery_app.py): scheduled publishing, consent expiry,
-abandoned uploads, view counts, orphaned transcode outputs.
+"""Periodic tasks sent by Celery beat (see jobs/celery_app.py): scheduled publishing, consent
+expiry, abandoned uploads, view counts, orphaned transcode outputs.
 
-Like `reconcile`, each task runs inside the Flask app context (celery_app.FlaskTask) and does
-all its work in a service function that commits, so running one twice, or two at once, is
-harmless. They return small summaries for the worker's log (results are not stored).
+Like `reconcile`, each task runs inside the Flask app context (jobs/celery_app.py's
+FlaskTask) and does all its work in a service function that commits, so running one twice,
+or two at once, is harmless. They return small summaries for the worker's log (results are
+not stored).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 The video switches to the new prefix in the same transaction that marks the job done, and
 only then is the old prefix deleted (by a `purge_prefix` job sent after that commit), so a
 viewer never sees a half-written ladder. A run that lost its lease deletes what it wrote.
+This module and careers_tv/worker.py are the only ones that load transcoding/ (ffmpeg).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from flask import current_app
 
 from transcoding.errors import Cancelled, MediaError, TranscodeFailed
 from transcoding.pipeline import TranscodeResult, transcode
+from transcoding.probe import probe
 
 from ..extensions import db
 from ..i18n import N_
-from ..models import Job, Rendition, Video, VideoStatus
+from ..jobs import ledger
+from ..jobs.registry import PermanentError, TransientError, connection_lost
+from ..models import Job, JobKind, Rendition, Video, VideoStatus
 from ..storage import get_storage
-from . import ledger
-from .tasks import PermanentError, TransientError, connection_lost, handler
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,16 @@ PROGRESS_EVERY_SECONDS = 2.0
 FAILED_TECHNICAL = N_("The transcode failed for a technical reason. The original is kept: "
                       "retry it from the portal, and tell the team if it fails again.")
 TOO_LONG = N_("The transcode took longer than allowed; the original is kept.")
+
+
+def refusal(path: Path) -> str | None:
+    """Why this file cannot be transcoded, in English (None when ffprobe accepts it): the
+    check a transcode starts with, for `flask tv import` to refuse a file up front."""
+    try:
+        probe(path)
+    except MediaError as exc:
+        return str(exc)
+    return None
 
 
 def _set_progress(video_id: int, percent: int) -> None:
@@ -89,7 +101,6 @@ def _fail(video: Video, message: str, params: dict[str, str] | None = None) -> d
     return {"error": video.status_text}
 
 
-@handler("transcode")
 def transcode_video(claim: ledger.Claim) -> dict:
     video = db.session.get(Video, claim.job.video_id)
     if video is None:
@@ -136,23 +147,13 @@ def transcode_video(claim: ledger.Claim) -> dict:
     _attach(video, result, prefix)
     video.transition(VideoStatus.READY)
     if old_prefix:
-        ledger.enqueue("purge_prefix", payload={"prefix": old_prefix})
+        ledger.enqueue(JobKind.PURGE_PREFIX, payload={"prefix": old_prefix})
     return {"prefix": prefix, "renditions": [r.name for r in result.renditions],
             "timings": result.timings}
 
 
-def _video_failed_for_good(job: Job, error: str) -> None:
+def video_failed_for_good(job: Job, error: str) -> None:
+    """Every attempt was interrupted (workers dying): the video must not stay "processing"."""
     video = db.session.get(Video, job.video_id) if job.video_id else None
     if video is not None and video.can_become(VideoStatus.FAILED):
         video.transition(VideoStatus.FAILED, FAILED_TECHNICAL)
-
-
-ledger.GIVE_UP_HOOKS["transcode"] = _video_failed_for_good
-
-
-@handler("purge_prefix")
-def purge_prefix(claim: ledger.Claim) -> dict:
-    prefix = claim.job.payload["prefix"]
-    if not prefix.startswith(("videos/", "originals/")):
-        raise PermanentError(f"refusing to purge outside videos/ and originals/: {prefix!r}")
-    return {"deleted": get_storage().delete_prefix(prefix)}

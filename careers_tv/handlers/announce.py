@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from ..announce import outbox
+from ..jobs import ledger
+from ..jobs.registry import PermanentError, TransientError
 from ..models import Job
-from . import ledger
-from .tasks import PermanentError, TransientError, handler
-
-KIND = "announce"
-# One more than the sends the outbox allows, and one for a worker dying mid-send.
-MAX_JOB_ATTEMPTS = outbox.MAX_ATTEMPTS + 2
 
 
-def enqueue(announcement_id: int) -> Job:
-    """In the caller's transaction; the message goes out after its commit."""
-    return ledger.enqueue(KIND, payload={"announcement_id": announcement_id},
-                          max_attempts=MAX_JOB_ATTEMPTS)
-
-
-@handler(KIND)
 def announce(claim: ledger.Claim) -> dict:
     announcement_id = claim.job.payload.get("announcement_id")
     if not isinstance(announcement_id, int):
@@ -31,10 +20,7 @@ def announce(claim: ledger.Claim) -> dict:
     return {"status": outcome.value}
 
 
-def _give_up(job: Job, error: str) -> None:
+def announcement_failed_for_good(job: Job, error: str) -> None:
     announcement_id = (job.payload or {}).get("announcement_id")
     if isinstance(announcement_id, int):
         outbox.give_up(announcement_id, error)
-
-
-ledger.GIVE_UP_HOOKS[KIND] = _give_up

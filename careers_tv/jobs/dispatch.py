@@ -1,17 +1,15 @@
-"""Celery tasks. They carry only a job id; the `Job` row says what to do and whether to."""
+"""Running a job: claim its row, call its handler, record how it ended; and the Celery tasks
+that do it. A message carries only a job id; the `Job` row says what to do and whether to."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
-import redis.exceptions
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
-from sqlalchemy import exc as sa_exc
 
 from ..clock import utcnow
 from ..config import DEFAULT_TIME_LIMIT, TRANSCODE_TIME_LIMIT
@@ -19,51 +17,12 @@ from ..extensions import db
 from ..models import JobState
 from ..observability import describe_job, job_context
 from . import ledger
+from .celery_app import RECONCILE_TASK
+from .registry import PermanentError, TransientError, connection_lost, handler_for
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 3600
-
-
-class TransientError(RuntimeError):
-    """Worth trying again later (a store or service briefly unreachable): at `retry_at` if
-    given (a rate limit's reset), else after a backoff that doubles at each attempt."""
-
-    def __init__(self, message: str, retry_at: datetime | None = None):
-        super().__init__(message)
-        self.retry_at = retry_at
-
-
-class PermanentError(RuntimeError):
-    """Trying again would fail the same way; the message is shown to people."""
-
-
-def connection_lost(exc: BaseException) -> bool:
-    """PostgreSQL or Redis went away under us (a restart, a failover, a dropped connection):
-    the work itself was sound, so it is a transient error, not a failed job."""
-    if isinstance(exc, sa_exc.DBAPIError):
-        return exc.connection_invalidated or isinstance(
-            exc, (sa_exc.OperationalError, sa_exc.InterfaceError))
-    return isinstance(exc, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError))
-
-
-Handler = Callable[[ledger.Claim], dict | None]
-HANDLERS: dict[str, Handler] = {}
-
-
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that does one kind of job.
-
-    It receives the claim, does its work (calling `claim.heartbeat()` now and then on long
-    work), stages its database changes in `db.session` without committing, and returns a
-    result dict; the changes are committed together with the job's `done` state.
-    """
-
-    def register(fn: Handler) -> Handler:
-        HANDLERS[kind] = fn
-        return fn
-
-    return register
 
 
 def backoff(attempts: int) -> datetime:
@@ -87,12 +46,12 @@ def _execute(job_id: int, worker: str | None) -> str:
         return "skipped"
     job = claim.job
     describe_job(job.kind, job.video_id)
-    fn = HANDLERS.get(job.kind)
-    if fn is None:
+    found = handler_for(job.kind)
+    if found is None:
         ledger.finish(claim, state=JobState.FAILED, error=f"unknown job kind {job.kind!r}")
         return "failed"
     try:
-        result = fn(claim)
+        result = found.run(claim)
         return "done" if ledger.finish(claim, result=result) else "lost"
     except TransientError as exc:
         ledger.release(claim, str(exc), retry_at=exc.retry_at or backoff(job.attempts))
@@ -129,13 +88,13 @@ def _fail(claim: ledger.Claim, exc: Exception) -> str:
     return "failed"
 
 
-@shared_task(name="careers_tv.jobs.run_job", acks_late=True, time_limit=DEFAULT_TIME_LIMIT,
+@shared_task(name=ledger.RUN_JOB_TASK, acks_late=True, time_limit=DEFAULT_TIME_LIMIT,
              soft_time_limit=DEFAULT_TIME_LIMIT - 30, bind=True)
 def run_job(self, job_id: int) -> str:
     return execute(job_id, worker=f"{self.request.hostname}:{os.getpid()}")
 
 
-@shared_task(name="careers_tv.jobs.run_transcode_job", acks_late=True,
+@shared_task(name=ledger.RUN_TRANSCODE_JOB_TASK, acks_late=True,
              time_limit=TRANSCODE_TIME_LIMIT, soft_time_limit=TRANSCODE_TIME_LIMIT - 60,
              bind=True)
 def run_transcode_job(self, job_id: int) -> str:
@@ -144,15 +103,7 @@ def run_transcode_job(self, job_id: int) -> str:
 
 # Both limits: the global soft limit (DEFAULT_TIME_LIMIT - 30) is above 300, and Celery
 # refuses to send a task whose soft limit exceeds its hard one.
-@shared_task(name="careers_tv.jobs.reconcile", acks_late=True, time_limit=300,
+@shared_task(name=RECONCILE_TASK, acks_late=True, time_limit=300,
              soft_time_limit=270)
 def reconcile() -> dict:
     return vars(ledger.reconcile())
-
-
-def task_for_queue(queue: str):
-    return run_transcode_job if queue.startswith("transcode") else run_job
-
-
-# Handlers live in their own modules; importing them here registers them in every worker.
-from . import announce, diagnostics, transcode  # noqa: E402,F401

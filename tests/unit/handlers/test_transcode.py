@@ -1,0 +1,31 @@
+"""The transcode handler's bookkeeping around ffmpeg (the pipeline: tests/unit/transcoding)."""
+
+import sqlalchemy as sa
+
+from careers_tv.extensions import db
+from careers_tv.handlers import transcode
+from careers_tv.jobs import ledger
+from careers_tv.models import JobKind, Video, VideoStatus
+from tests.factories import VideoFactory
+
+
+def _drop_my_connection() -> None:
+    """What a PostgreSQL restart does to a worker mid-statement: the server ends its backend."""
+    db.session.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
+
+
+def test_transcode_progress_outlives_a_database_restart(committed, monkeypatch):
+    """ffmpeg goes on when one progress write finds the database gone; the next one lands."""
+    monkeypatch.setattr(ledger, "send", lambda *args, **kwargs: True)
+    video = VideoFactory(status=VideoStatus.PROCESSING)
+    job = ledger.enqueue(JobKind.TRANSCODE, video_id=video.id)
+    committed.commit()
+    claim = ledger.claim(job.id, "w")
+    progress = transcode._Progress(claim, video.id)
+    real = transcode._set_progress
+    monkeypatch.setattr(transcode, "_set_progress", lambda *args: _drop_my_connection())
+    assert progress(0.3) is True
+    monkeypatch.setattr(transcode, "_set_progress", real)
+    assert progress(1.0) is True  # stored, and the lease is still ours
+    committed.expire_all()
+    assert committed.get(Video, video.id).progress == 99
