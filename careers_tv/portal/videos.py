@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
+from ..announce.compose import MAX_WEIGHTED_LENGTH
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Role, VideoStatus
@@ -167,7 +168,7 @@ def video(public_id: str):
         action_form=ActionForm(formdata=None),
         timezone=current_app.config["PORTAL_TIMEZONE"],
         announcement=editorial.announcement_preview(video),
-        max_post_length=editorial.MAX_WEIGHTED_LENGTH,
+        max_post_length=MAX_WEIGHTED_LENGTH,
         daily_views=insight.daily_views(video, days=30),
     )
 

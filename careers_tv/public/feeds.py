@@ -9,6 +9,7 @@ from flask import Response, abort, current_app, jsonify, render_template, reques
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .. import links
 from ..services import channels as channel_service
 from ..services import syndication
 from .blueprint import bp
@@ -48,21 +49,21 @@ def _feed(channel=None):
     if channel is None:
         title = "Careers TV"
         subtitle = _("The latest videos of every channel")
-        self_url = syndication.site_url("/feed.xml")
-        alternate = syndication.site_url("/")
+        self_url = links.site_url("/feed.xml")
+        alternate = links.site_url("/")
         channels = channel_service.list_channels() if not videos else []
     else:
         title = _("%(channel)s · Careers TV", channel=channel.name(locale))
         subtitle = channel.description(locale)
-        self_url = syndication.channel_url(channel) + "/feed.xml"
-        alternate = syndication.channel_url(channel)
+        self_url = links.channel_url(channel) + "/feed.xml"
+        alternate = links.channel_url(channel)
         channels = [channel]
     updated = syndication.feed_updated(videos, channels)
     body = render_template(
         "feeds/atom.xml", videos=videos, title=title, subtitle=subtitle, self_url=self_url,
-        alternate_url=alternate, updated=updated, home_url=syndication.site_url("/"),
-        channels_scheme=syndication.site_url("/channels/"), clean=xml_text, rfc3339=rfc3339,
-        entry_updated=syndication.entry_updated, watch_url=syndication.watch_url,
+        alternate_url=alternate, updated=updated, home_url=links.site_url("/"),
+        channels_scheme=links.site_url("/channels/"), clean=xml_text, rfc3339=rfc3339,
+        entry_updated=syndication.entry_updated, watch_url=links.watch_url,
         poster_url=syndication.poster_url, poster_size=syndication.poster_size,
     )
     return _conditional(body, ATOM_TYPE, updated, FEED_MAX_AGE)
@@ -92,11 +93,11 @@ def sitemap():
         channel_modified[video.channel_id] = max(channel_modified[video.channel_id], changed)
     home_modified = max(channel_modified.values())
     body = render_template(
-        "feeds/sitemap.xml", channels=channels, videos=videos, home_url=syndication.site_url("/"),
+        "feeds/sitemap.xml", channels=channels, videos=videos, home_url=links.site_url("/"),
         home_modified=home_modified, channel_modified=channel_modified,
         languages=current_app.config["LANGUAGES"], clean=xml_text, rfc3339=rfc3339,
-        channel_url=syndication.channel_url, watch_url=syndication.watch_url,
-        embed_url=syndication.embed_url, poster_url=syndication.poster_url,
+        channel_url=links.channel_url, watch_url=links.watch_url,
+        embed_url=links.embed_url, poster_url=syndication.poster_url,
         playlist_url=syndication.master_playlist_url, entry_updated=syndication.entry_updated,
         description_max=syndication.SITEMAP_DESCRIPTION_MAX,
         max_tags=syndication.SITEMAP_MAX_TAGS, max_duration=syndication.SITEMAP_MAX_DURATION,
@@ -133,9 +134,9 @@ def oembed():
         "type": "video",
         "title": video.title,
         "author_name": video.channel.name(locale),
-        "author_url": syndication.channel_url(video.channel),
+        "author_url": links.channel_url(video.channel),
         "provider_name": "Careers TV",
-        "provider_url": syndication.site_url("/"),
+        "provider_url": links.site_url("/"),
         "cache_age": OEMBED_MAX_AGE,
         "html": syndication.embed_html(video, size),
         "width": size.width,
@@ -157,6 +158,6 @@ def oembed():
 def robots():
     """Crawlers: everything public, nothing of the portal or the API; where the sitemap is."""
     lines = ["User-agent: *", "Disallow: /portal/", "Disallow: /api/", "Disallow: /embed/",
-             f"Sitemap: {syndication.site_url(url_for('public.sitemap'))}"]
+             f"Sitemap: {links.site_url(url_for('public.sitemap'))}"]
     return Response("\n".join(lines) + "\n", mimetype="text/plain",
                     headers={"Cache-Control": "public, max-age=86400"})

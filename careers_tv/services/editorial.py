@@ -13,13 +13,13 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..announce.compose import MAX_WEIGHTED_LENGTH, Post, announcement_text  # noqa: F401 - for views
+from ..announce.compose import Post, announcement_text
 from ..extensions import db
 from ..i18n import N_
 from ..jobs import ledger
+from ..links import watch_url
 from ..models import Channel, JobKind, Role, Tag, User, Video, VideoStatus
 from ..storage import get_storage
-from . import syndication
 from .schedule import consent_blocks_publishing
 from .videos import VideoError, publish, queue_transcode
 
@@ -38,7 +38,7 @@ def announcement_preview(video: Video) -> Post | None:
     """What the post on X will say, while it has not gone out yet (it goes at publishing)."""
     if video.status not in (VideoStatus.READY, VideoStatus.SCHEDULED, VideoStatus.UNPUBLISHED):
         return None
-    return announcement_text(video, syndication.watch_url(video))
+    return announcement_text(video, watch_url(video))
 
 
 def is_editor(user: User) -> bool:

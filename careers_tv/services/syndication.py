@@ -19,10 +19,8 @@ import sqlalchemy as sa
 from flask import current_app
 from markupsafe import escape
 
-from transcoding.poster import POSTER_LONG_SIDE, scaled_size
-
 from ..extensions import db
-from ..links import channel_url, embed_url, site_url, watch_url  # noqa: F401 - part of the API
+from ..links import embed_url
 from ..models import Channel, Video, VideoStatus, Visibility
 from ..storage import get_storage
 from .captions import captions_for
@@ -82,7 +80,7 @@ def feed_updated(videos: list[Video], channels: list[Channel]) -> datetime:
     return max(c.created_at for c in channels)
 
 
-# -- URLs (site_url, watch_url, embed_url, channel_url: careers_tv.links) --------------------
+# -- URLs (site_url, watch_url, embed_url, channel_url: careers_tv/links.py) -----------------
 
 
 def poster_key(video: Video) -> str | None:
@@ -128,11 +126,19 @@ def embed_html(video: Video, size: Size) -> str:
             f'allow="autoplay; fullscreen; picture-in-picture" allowfullscreen></iframe>')
 
 
+# transcoding/poster.py writes posters this size; a web process never loads transcoding/
+# (ffmpeg), so the figure is repeated here, and tests/unit/services/test_syndication.py
+# checks that both agree on every shape.
+POSTER_LONG_SIDE = 1280
+
+
 def poster_size(video: Video) -> tuple[int, int] | None:
-    """The poster's pixel size: the transcoder writes it at the video's shape, long side capped."""
+    """The poster's pixel size: the transcoder writes it at the video's shape, its long side
+    capped at POSTER_LONG_SIDE, never enlarged, both sides even."""
     if not video.width or not video.height:
         return None
-    return scaled_size(video.width, video.height, long_side=POSTER_LONG_SIDE)
+    factor = min(1.0, POSTER_LONG_SIDE / max(video.width, video.height))
+    return tuple(max(2, round(side * factor / 2) * 2) for side in (video.width, video.height))
 
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
