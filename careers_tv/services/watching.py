@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from transcoding.subtitles import Cue, read_cues
+
 from ..extensions import db
 from ..models import Caption, Video, VideoStatus, Visibility
 from ..models.video import video_tags
 from ..storage import get_storage
-from .captions import Cue, captions_for, read_cues
+from .captions import captions_for
 
 log = logging.getLogger(__name__)
 

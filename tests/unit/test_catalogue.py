@@ -14,7 +14,7 @@ def _extract(tmp_path: Path):
     # The same extraction as `make translations-update`.
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "MediaError", "-o", str(pot), "."],
+         "-k", "_l", "-k", "MediaError", "-k", "SubtitleError", "-o", str(pot), "."],
         cwd=ROOT, check=True)
     with pot.open("rb") as file:
         return read_po(file)
@@ -40,3 +40,7 @@ def test_media_errors_and_status_messages_are_extracted(tmp_path):
     assert ("Consent expired on %(date)s: the video was unpublished automatically."
             in ids)
     assert "The transcode took longer than allowed; the original is kept." in ids
+    # transcoding/subtitles.py, SubtitleError: its refusals are shown in the portal too.
+    assert "This caption file is empty." in ids
+    assert ("Line %(line)d: “%(found)s” is not a valid timing. A timing looks like "
+            "%(example)s." in ids)

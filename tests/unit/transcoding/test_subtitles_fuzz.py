@@ -1,5 +1,5 @@
-"""Fuzzing the caption parser (issue 9): whatever bytes arrive, `to_webvtt` answers clean
-WebVTT or a CaptionError, never another exception; what it writes, `read_cues` reads back with
+"""Fuzzing the subtitle parser (issue 9): whatever bytes arrive, `to_webvtt` answers clean
+WebVTT or a SubtitleError, never another exception; what it writes, `read_cues` reads back with
 the same text and timings."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from careers_tv.services.captions import MAX_CUE_MS, CaptionError, read_cues, to_webvtt
+from transcoding.subtitles import MAX_CUE_MS, SubtitleError, read_cues, to_webvtt
 
 FUZZ = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -57,10 +57,10 @@ def _assert_clean(vtt: str) -> None:
 
 @FUZZ
 @given(data=ENCODED, filename=NAMES)
-def test_any_bytes_give_clean_webvtt_or_a_caption_error(data, filename):
+def test_any_bytes_give_clean_webvtt_or_a_subtitle_error(data, filename):
     try:
         vtt = to_webvtt(data, filename)
-    except CaptionError as exc:
+    except SubtitleError as exc:
         assert str(exc)  # a message for people
         return
     _assert_clean(vtt)
@@ -71,7 +71,7 @@ def test_any_bytes_give_clean_webvtt_or_a_caption_error(data, filename):
 def test_read_cues_takes_any_text_or_says_why(text):
     try:
         cues = read_cues(text)
-    except CaptionError:
+    except SubtitleError:
         return
     assert all(isinstance(cue.text, str) for cue in cues)
 
