@@ -7,6 +7,8 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
 
 # Text fields refuse control characters (C0, DEL, C1): nobody types them, and they break
 # pages, feeds and posts. Multi-line text keeps tab, line feed and carriage return.
@@ -46,6 +48,41 @@ Language = Literal["fr", "en"]
 TagLabel = Text(64, required=True)
 PUBLIC_ID_SCHEMA = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,16}$"}
 SLUG_SCHEMA = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$"}
+
+
+def _refuses_null(schema: JsonSchemaValue) -> bool:
+    """Whether no JSON null is valid against `schema` (as far as its own keywords say)."""
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if "null" not in types:
+            return True
+    if "enum" in schema and None not in schema["enum"]:
+        return True
+    if "const" in schema and schema["const"] is not None:
+        return True
+    if "$ref" in schema:  # our references are models: objects
+        return True
+    if any(_refuses_null(part) for part in schema.get("allOf", ())):
+        return True
+    return any(key in schema and all(_refuses_null(part) for part in schema[key])
+               for key in ("anyOf", "oneOf"))
+
+
+class ApiJsonSchema(GenerateJsonSchema):
+    """The models' JSON Schema as the OpenAPI document gives it.
+
+    `= None` on a field whose type refuses null (VideoUpdate's title, channel, tags…) means
+    "may be left out" (absent: unchanged), not "null is its value": such a field is simply
+    not required, and has no default, where Pydantic would write `default: null`, a default
+    its own schema refuses (invalid OpenAPI, and a generated client might send it). A field
+    that accepts null keeps `default: null`."""
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        json_schema = super().default_schema(schema)
+        if "default" in json_schema and json_schema["default"] is None \
+                and _refuses_null(json_schema):
+            del json_schema["default"]
+        return json_schema
 
 
 class Out(BaseModel):
@@ -244,7 +281,8 @@ class VideoCreate(VideoFields):
 class VideoUpdate(In):
     """Only the fields sent change; null clears an optional one."""
 
-    # Not nullable (a video always has these); absent means unchanged.
+    # Not nullable (a video always has these); absent means unchanged (so the document
+    # gives them no default: see ApiJsonSchema).
     channel: Slug = None
     title: Text(200, required=True) = None
     description: Text(5000, lines=True) | None = None

@@ -22,7 +22,7 @@ from pydantic.json_schema import models_json_schema
 from ..extensions import csrf
 from ..models import Scope
 from . import auth
-from .schemas import ApiError
+from .schemas import ApiError, ApiJsonSchema
 
 _FLASK_PARAM = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 ERROR_DESCRIPTIONS = {
@@ -190,7 +190,8 @@ def _parameters(op: Operation, schemas: dict) -> list[dict]:
         params.append({"name": name, "in": "path", "required": True,
                        "schema": op.path_params.get(name, {"type": "string"})})
     if op.query is not None:
-        schema = op.query.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema = op.query.model_json_schema(ref_template="#/components/schemas/{model}",
+                                            schema_generator=ApiJsonSchema)
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             prop = dict(prop)
@@ -216,7 +217,7 @@ def document(server_url: str, version: str) -> dict:
         models.update(m for m in (op.body, op.response) if m is not None)
     _keys, top = models_json_schema(
         [(m, "serialization") for m in sorted(models, key=lambda m: m.__name__)],
-        ref_template="#/components/schemas/{model}",
+        ref_template="#/components/schemas/{model}", schema_generator=ApiJsonSchema,
     )
     schemas = dict(top.get("$defs", {}))
     error_response = {"content": {"application/json": {"schema": _ref(ApiError)}}}
