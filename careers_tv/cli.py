@@ -137,3 +137,45 @@ def _wait_for_transcode(video_id: int, timeout: float) -> Video:
                            "(`make run` starts one)?", err=True)
                 warned = True
             time.sleep(0.5)
+
+
+@tv_cli.command("create-token")
+@click.argument("email")
+@click.argument("name")
+@click.option("--scope", "scopes", required=True, multiple=True,
+              help="What the token may do, comma-separated (read, upload, publish); "
+                   "may be repeated.")
+def create_token(email: str, name: str, scopes: tuple[str, ...]) -> None:
+    """Create an API token acting for the admin EMAIL, named NAME (who uses it).
+
+    The token is printed once, alone on stdout (so a script can capture it), and never
+    again: only its hash is kept. Revoke it in the portal (Admin › API tokens).
+    """
+    from .models import Scope
+    from .services import api_tokens as token_service
+
+    chosen = [part.strip() for value in scopes for part in value.split(",") if part.strip()]
+    unknown = [scope for scope in chosen if scope not in {s.value for s in Scope}]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown scope {', '.join(map(repr, unknown))}: choose among "
+            f"{', '.join(s.value for s in Scope)}", param_hint="--scope")
+    try:
+        user = user_service.get_user_by_email(email)
+    except user_service.UserError as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
+    if user is None:
+        raise click.ClickException(f"no account with the email {email.strip()!r}")
+    if not user.active:  # find_token refuses the tokens of a deactivated account
+        raise click.ClickException(f"{user.email} is deactivated: a token of theirs would "
+                                   "be refused")
+    try:
+        token, secret = token_service.create_token(user, name, chosen)
+    except token_service.TokenError as exc:  # nothing was added: no rollback needed
+        who = "" if user.has_role(Role.ADMIN) else f" ({user.email} is {user.role.value})"
+        raise click.ClickException(f"{exc}{who}") from exc
+    db.session.commit()
+    click.echo(f"created token “{token.name}” ({token.prefix}…) for {user.email}, scopes "
+               f"{token.scopes.replace(' ', ', ')}; it is shown once, below: keep it now",
+               err=True)
+    click.echo(secret)

@@ -87,6 +87,11 @@ def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
+def get_user_by_email(email: str) -> User | None:
+    """The account with this email (any case), or None; UserError if it is not an email."""
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
 def user_for_session(session_id: str) -> User | None:
     """The user a login session names, if that session is still good.
 
