@@ -65,9 +65,10 @@ translations-update: $(STAMPS)/python
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k MediaError -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
+# ruff's checks and the import-layer contracts (pyproject.toml), without the tests.
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(STAMPS) $(VENDOR) node_modules

@@ -1,6 +1,6 @@
 """The API served by gunicorn (PostgreSQL, local storage): Schemathesis over every operation
 of /api/v1/openapi.json with every check — no 500, every answer as the document says — and
-the README's Python client, run as written."""
+the Python client of docs/api.md, run as written."""
 
 from __future__ import annotations
 
@@ -85,20 +85,20 @@ def test_every_operation_holds_to_the_document(live_api, tmp_path):
     assert "Tested: 16" in output, output[-3000:]  # every operation, tus included
 
 
-def readme_client() -> str:
-    """The client example of the README, as a reader would copy it."""
-    text = (PROJECT / "README.md").read_text()
+def docs_client() -> str:
+    """The client example of docs/api.md, as a reader would copy it."""
+    text = (PROJECT / "docs" / "api.md").read_text()
     block = text.split("<!-- client-example -->")[1].split("<!-- /client-example -->")[0]
     return block.strip().removeprefix("```python").removesuffix("```")
 
 
-def test_the_readme_client_pages_uploads_and_publishes(live_api, tmp_path, monkeypatch,
+def test_the_documented_client_pages_uploads_and_publishes(live_api, tmp_path, monkeypatch,
                                                         committed):
     server, secret, ids = live_api
     monkeypatch.setenv("CAREERS_TV_API", f"{server.url}/api/v1")
     monkeypatch.setenv("CAREERS_TV_TOKEN", secret)
-    client: dict = {"__name__": "readme_client"}
-    exec(compile(readme_client(), "README.md", "exec"), client)  # noqa: S102 - our own README
+    client: dict = {"__name__": "docs_client"}
+    exec(compile(docs_client(), "docs/api.md", "exec"), client)  # noqa: S102 - our own docs
 
     listed = [v["title"] for v in client["channel_videos"]("temoignages")]
     assert len(listed) == 3  # the three published, listed ones; not the ready or unlisted
@@ -106,7 +106,7 @@ def test_the_readme_client_pages_uploads_and_publishes(live_api, tmp_path, monke
 
     original = tmp_path / "interview.mp4"
     original.write_bytes(os.urandom(3 * 1024 * 1024 + 17))
-    video = client["upload"](str(original), "corporate", "Sent by the README client",
+    video = client["upload"](str(original), "corporate", "Sent by the documented client",
                              chunk=1024 * 1024)
     assert video["status"] == "queued" and video["channel"]["slug"] == "corporate"
     committed.expire_all()
