@@ -1,7 +1,7 @@
 """Resumable uploads: the tus 1.0.0 protocol at /api/v1/uploads.
 
 Core protocol plus the creation, termination and expiration extensions, for tus-js-client
-in the portal and for API clients. This module speaks HTTP; services/uploads.py decides what
+in the portal and for API clients. This module speaks HTTP; services/uploads/ decides what
 an upload is. Authentication is either an API token with the upload scope (`Authorization:
 Bearer`, no CSRF: browsers never send one on their own), or the portal's session cookie with
 CSRF in the X-CSRFToken header: the views are exempt from the global CSRF check only to run it
@@ -103,29 +103,9 @@ def _uploader() -> User:
 
 
 def _refuse(exc: upload_service.UploadError):
-    """The refusal a person can read, with the status the tus client acts on."""
-    s = upload_service
-    if isinstance(exc, s.UploadNotFound):
-        abort(404, _("No such upload."))
-    if isinstance(exc, s.UploadGone):
-        abort(410, _("This upload was cancelled or has expired; start it again."))
-    if isinstance(exc, s.UploadBusy):
-        abort(409, _("This upload is receiving data from another request; try again shortly."))
-    if isinstance(exc, s.OffsetMismatch):
-        abort(409, _("The upload is at byte %(expected)d, not at byte %(given)d.",
-                     expected=exc.expected, given=exc.given))
-    if isinstance(exc, s.UploadTooLarge):
-        abort(413, _("That is more than the %(limit)s bytes allowed for this upload.",
-                     limit=exc.limit))
-    if isinstance(exc, s.UploadComplete):
-        abort(409, _("This upload is complete: the video is being processed."))
-    if isinstance(exc, s.VideoNotFound):
-        abort(404, _("No such video, or not one of yours."))
-    if isinstance(exc, s.VideoNotWaiting):
-        abort(409, _("This video is not waiting for a file."))
-    if isinstance(exc, s.InvalidUpload):
-        abort(400, _("This upload cannot be accepted: %(reason)s.", reason=_(str(exc))))
-    raise exc
+    """The refusal a person can read, with the status the tus client acts on (each kind of
+    refusal carries both: services/uploads/errors.py)."""
+    abort(exc.status, _(exc.message, **exc.params))
 
 
 def _header_int(name: str) -> int:
