@@ -9,7 +9,7 @@ from flask import jsonify, render_template, url_for
 from ..links import site_url
 from ..services import channels as channel_service
 from . import bp, spec
-from .uploads import OPENAPI_PATHS as TUS_PATHS
+from .tus_openapi import OPENAPI_PATHS as TUS_PATHS
 
 
 def _name_channels(document: dict) -> None:
