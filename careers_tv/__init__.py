@@ -32,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401 - registers the tables on db.metadata
     from .api import bp as api_bp
-    from .api import init_app as init_api
+    from .api.http import init_http as init_api
     from .backends import init_backends
     from .cli import tv_cli
     from .errors import register_error_handlers

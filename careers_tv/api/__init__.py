@@ -1,8 +1,6 @@
 """The JSON API at /api/v1: the catalogue, videos, tus uploads, and the OpenAPI document."""
 
-from flask import Blueprint
+from . import catalogue, http, openapi, uploads, videos  # noqa: F401 - the routes
+from .blueprint import bp
 
-bp = Blueprint("api", __name__)
-
-from . import catalogue, http, openapi, uploads, videos  # noqa: E402,F401
-from .http import init_http as init_app  # noqa: E402,F401
+__all__ = ["bp"]

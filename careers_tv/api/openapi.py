@@ -8,7 +8,8 @@ from flask import jsonify, render_template, url_for
 
 from ..links import site_url
 from ..services import channels as channel_service
-from . import bp, spec
+from . import spec
+from .blueprint import bp
 from .tus_openapi import OPENAPI_PATHS as TUS_PATHS
 
 

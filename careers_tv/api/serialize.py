@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from .. import links
 from ..models import Channel, Tag, Video, VideoStatus
 from ..services import syndication
 from . import schemas
@@ -19,8 +20,8 @@ def channel(row: Channel, video_count: int) -> schemas.Channel:
     return schemas.Channel(
         slug=row.slug, name=texts(row.name_fr, row.name_en),
         description=texts(row.description_fr, row.description_en),
-        url=syndication.channel_url(row),
-        feed_url=syndication.site_url(f"/channels/{row.slug}/feed.xml"),
+        url=links.channel_url(row),
+        feed_url=links.site_url(f"/channels/{row.slug}/feed.xml"),
         video_count=video_count,
     )
 
@@ -41,8 +42,8 @@ def _summary_fields(video: Video) -> dict:
         duration_seconds=video.duration_seconds, width=video.width, height=video.height,
         published_at=video.published_at, view_count=video.view_count,
         links=schemas.Links(
-            watch=syndication.watch_url(video), embed=syndication.embed_url(video),
-            api=syndication.site_url(url_for("api.get_video", public_id=video.public_id)),
+            watch=links.watch_url(video), embed=links.embed_url(video),
+            api=links.site_url(url_for("api.get_video", public_id=video.public_id)),
         ),
     )
 
@@ -70,5 +71,5 @@ def detail(video: Video) -> schemas.Video:
         captions=[schemas.Caption(language=c.language, label=c.label, url=url)
                   for c, url in urls["captions"]],
         embed_html=syndication.embed_html(video, size),
-        upload_url=syndication.site_url(url_for("api.uploads")) if waiting else None,
+        upload_url=links.site_url(url_for("api.uploads")) if waiting else None,
     )

@@ -26,7 +26,8 @@ from ..extensions import csrf, db, login_manager
 from ..models import Role, Scope, Upload, UploadStatus, User
 from ..services import uploads as upload_service
 from ..storage import StorageError
-from . import auth, bp
+from . import auth
+from .blueprint import bp
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,expiration,termination"

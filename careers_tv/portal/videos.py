@@ -214,7 +214,7 @@ def add_caption(public_id: str):
         flash(_("Choose a caption file (SRT or WebVTT) and its language."), "error")
         return _back(video, "#captions")
     upload = form.file.data
-    data = upload.stream.read(caption_service.MAX_CAPTION_BYTES + 1)
+    data = upload.stream.read(caption_service.max_caption_bytes() + 1)
     return _apply(video, lambda: caption_service.save_caption(
         video, form.language.data, None, data, upload.filename),
         _("Captions saved."), "#captions")

@@ -1,8 +1,10 @@
 """Captions: storing a video's caption tracks, one clean WebVTT file per language.
 
 Reading and cleaning the file someone uploads is transcoding/subtitles.py's (pure text, no
-database); this module checks the language, stores the result and keeps the rows and the
-files in step, and turns the parser's SubtitleError into a CaptionError like its own.
+database), imported when a file arrives: a web process starts without transcoding/ (see
+docs/architecture.md), and this pure-text part is the one it may load. This module checks
+the language, stores the result and keeps the rows and the files in step, and turns the
+parser's SubtitleError into a CaptionError like its own.
 
 Captions live under `videos/<public_id>/captions/`, beside the versioned media prefixes that a
 re-transcode replaces, so a new transcode keeps them. Each save writes a new key: players and
@@ -15,8 +17,6 @@ import io
 import logging
 import secrets
 
-from transcoding import subtitles
-
 from ..extensions import db
 from ..i18n import N_
 from ..models import Caption, Video
@@ -26,8 +26,6 @@ from .videos import VideoError
 
 log = logging.getLogger(__name__)
 
-# The portal reads at most this much (and a byte more) of an upload: the parser's own limit.
-MAX_CAPTION_BYTES = subtitles.MAX_CAPTION_BYTES
 CONTENT_TYPE = "text/vtt"
 
 # Languages a caption may be in, with their names in their own language (the track label).
@@ -47,8 +45,17 @@ class CaptionError(VideoError):
     """A caption file or request we cannot accept; the message is for people."""
 
 
+def max_caption_bytes() -> int:
+    """The portal reads at most this much (and a byte more) of an upload: the parser's limit."""
+    from transcoding import subtitles
+
+    return subtitles.MAX_CAPTION_BYTES
+
+
 def _to_webvtt(data: bytes, filename: str) -> str:
     """The uploaded file as clean WebVTT; CaptionError (the parser's words) if unfit."""
+    from transcoding import subtitles
+
     try:
         return subtitles.to_webvtt(data, filename)
     except subtitles.SubtitleError as exc:

@@ -11,17 +11,19 @@ from __future__ import annotations
 import logging
 from contextlib import closing
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-
-from transcoding.subtitles import Cue, read_cues
 
 from ..extensions import db
 from ..models import Caption, Video, VideoStatus, Visibility
 from ..models.video import video_tags
 from ..storage import get_storage
 from .captions import captions_for
+
+if TYPE_CHECKING:  # the type only: the module is loaded when a transcript is read
+    from transcoding.subtitles import Cue
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,8 @@ def transcript(video: Video, language: str | None = None) -> Transcript:
         return Transcript(None)
     chosen = next((c for c in tracks if c.language == language), tracks[0])
     result = Transcript(chosen, tracks)
+    from transcoding.subtitles import read_cues  # pure text; see services/captions.py
+
     try:
         with closing(get_storage().open(chosen.storage_key)) as stream:
             result.cues = read_cues(stream.read().decode("utf-8-sig"))
