@@ -60,10 +60,13 @@ $(STAMPS)/translations: $(STAMPS)/python $(wildcard translations/*/LC_MESSAGES/m
 	$(BIN)/pybabel compile --statistics -d translations
 	@touch $@
 
-# After changing user-visible strings: extract them and merge into the catalogues.
+# After changing user-visible strings: extract them and merge into the catalogues
+# (TRANSLATIONS: another copy of the catalogues, as tests/unit/test_catalogue.py uses).
+TRANSLATIONS ?= translations
 translations-update: $(STAMPS)/python
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k MediaError -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k MediaError -k SubtitleError \
+	    -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 # ruff's checks and the import-layer contracts (pyproject.toml), without the tests.
 lint: setup
