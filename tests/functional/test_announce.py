@@ -27,7 +27,7 @@ from careers_tv.models import (
     Role,
     VideoStatus,
 )
-from careers_tv.services import syndication
+from careers_tv.links import watch_url
 from careers_tv.services import videos as video_service
 from tests.factories import UserFactory, VideoFactory
 from tests.functional.portal_helpers import login
@@ -82,7 +82,7 @@ def test_publishing_posts_once_with_the_composed_text(committed, x_app, fake_x):
     assert dispatch.execute(job_id) == "done"
 
     row = announcement(announcement_id)
-    expected = announcement_text(row.video, syndication.watch_url(row.video), "en").text
+    expected = announcement_text(row.video, watch_url(row.video), "en").text
     assert fake_x.post_texts() == [expected]
     assert row.status is AnnouncementStatus.POSTED
     assert (row.text, row.post_id, row.attempts, row.error) == (
