@@ -19,6 +19,7 @@ from careers_tv.announce.outbox import NOT_CONFIGURED
 from careers_tv.clock import utcnow
 from careers_tv.extensions import db
 from careers_tv.jobs import dispatch, ledger
+from careers_tv.links import watch_url
 from careers_tv.models import (
     Announcement,
     AnnouncementStatus,
@@ -27,7 +28,6 @@ from careers_tv.models import (
     Role,
     VideoStatus,
 )
-from careers_tv.links import watch_url
 from careers_tv.services import videos as video_service
 from tests.factories import UserFactory, VideoFactory
 from tests.functional.portal_helpers import login
