@@ -2,7 +2,7 @@
 
 Keys are relative, '/'-separated paths (`videos/<public_id>/<version>/720p/index.m3u8`).
 Implementations: `LocalStorage` (a folder, the embedded default) and `S3Storage` (any S3 API).
-One contract test suite (tests/unit/storage/) runs against both.
+One contract test suite (tests/functional/test_storage_contract.py) runs against both.
 """
 
 from __future__ import annotations

@@ -53,8 +53,8 @@ RUN_BY = {
                         "transcoded_by_the_embedded_worker", '"tv", "import"'),
     "python -m transcoding probe": ("tests/unit/transcoding/test_cli.py::test_probe_prints_"
                                     "json", 'run("probe"'),
-    "python -m transcoding ladder": ("tests/unit/transcoding/test_cli.py::test_ladder_"
-                                     "prints_a_summary_last", 'run("ladder"'),
+    "python -m transcoding ladder": ("tests/functional/test_transcode_pipeline.py::test_"
+                                     "ladder_prints_a_summary_last", '_cli("ladder"'),
     "celery worker": ("tests/plugins/workers.py::Worker",
                       '"celery", "-A", "careers_tv.worker", "worker"'),
     "make translations-update": ("tests/unit/test_catalogue.py::_update",

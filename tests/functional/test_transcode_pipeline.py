@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import m3u8
@@ -152,3 +153,18 @@ def test_progress_of_a_short_video_comes_steadily_from_the_start(tmp_path):
     assert (sheet["streams"][0]["width"], sheet["streams"][0]["height"]) == (
         board.columns * board.tile_width, board.rows * board.tile_height)
 
+
+def _cli(*args):
+    """`python -m transcoding …`, as an operator runs it; the JSON summary is the last line."""
+    done = subprocess.run([sys.executable, "-m", "transcoding", *map(str, args)],
+                          capture_output=True, text=True, timeout=300)
+    return done.returncode, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_ladder_prints_a_summary_last(media, tmp_path):
+    code, data = _cli("ladder", media.short, tmp_path / "out")
+    assert code == 0
+    assert [r["name"] for r in data["renditions"]] == ["720p", "480p", "360p", "240p"]
+    assert (tmp_path / "out" / data["master"]).is_file()
+    assert (tmp_path / "out" / data["poster"]).is_file()
+    assert data["timings"]["ladder_cpu"] > 0

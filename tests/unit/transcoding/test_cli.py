@@ -18,15 +18,6 @@ def test_probe_prints_json(media):
     assert data["video"]["portrait"] is True and data["demuxer"] == "mov"
 
 
-def test_ladder_prints_a_summary_last(media, tmp_path):
-    code, data = run("ladder", media.short, tmp_path / "out")
-    assert code == 0
-    assert [r["name"] for r in data["renditions"]] == ["720p", "480p", "360p", "240p"]
-    assert (tmp_path / "out" / data["master"]).is_file()
-    assert (tmp_path / "out" / data["poster"]).is_file()
-    assert data["timings"]["ladder_cpu"] > 0
-
-
 def test_a_bad_input_exits_non_zero_with_a_readable_error(media, tmp_path):
     code, data = run("ladder", media.text, tmp_path / "out")
     assert code == 2
