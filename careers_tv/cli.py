@@ -14,7 +14,8 @@ from flask.cli import AppGroup
 
 from .extensions import db
 from .jobs import ledger
-from .models import JobKind, JobState, Queue, Role, Video, VideoStatus
+from .models import JobKind, JobState, Queue, Role, Scope, Video, VideoStatus
+from .services import api_tokens as token_service
 from .services import channels as channel_service
 from .services import users as user_service
 from .services import videos as video_service
@@ -151,9 +152,6 @@ def create_token(email: str, name: str, scopes: tuple[str, ...]) -> None:
     The token is printed once, alone on stdout (so a script can capture it), and never
     again: only its hash is kept. Revoke it in the portal (Admin › API tokens).
     """
-    from .models import Scope
-    from .services import api_tokens as token_service
-
     chosen = [part.strip() for value in scopes for part in value.split(",") if part.strip()]
     unknown = [scope for scope in chosen if scope not in {s.value for s in Scope}]
     if unknown:

@@ -3,7 +3,7 @@
 The video switches to the new prefix in the same transaction that marks the job done, and
 only then is the old prefix deleted (by a `purge_prefix` job sent after that commit), so a
 viewer never sees a half-written ladder. A run that lost its lease deletes what it wrote.
-This module and careers_tv/worker.py are the only ones that load transcoding/ (ffmpeg).
+Only the handlers load transcoding/'s ffmpeg side: a web process never does.
 """
 
 from __future__ import annotations
