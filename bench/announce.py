@@ -12,7 +12,7 @@ commit. Latency is from just before that commit to the moment the fake recorded 
 goes first (the worker's first job imports and connects); its figure is printed too.
 
 Afterwards every video must have exactly one post on the fake, whose text equals
-`compose.announcement_text(video, syndication.watch_url(video))` and the text stored on its
+`compose.announcement_text(video, watch_url(video))` and the text stored on its
 Announcement row, which must be `posted` with the fake's post id.
 Human lines on stderr; the last stdout line is one JSON object of the figures. The exit status
 is 1 when a check failed.
@@ -161,8 +161,8 @@ def check(app, fake: FakeX, video_ids: list[int]) -> list[str]:
 
     from careers_tv.announce.compose import announcement_text
     from careers_tv.extensions import db
+    from careers_tv.links import watch_url
     from careers_tv.models import Announcement, AnnouncementStatus, Video
-    from careers_tv.services import syndication
 
     problems = []
     posts = list(fake.posts)
@@ -173,7 +173,7 @@ def check(app, fake: FakeX, video_ids: list[int]) -> list[str]:
             video = db.session.get(Video, video_id)
             rows = db.session.scalars(
                 sa.select(Announcement).where(Announcement.video_id == video_id)).all()
-            expected = announcement_text(video, syndication.watch_url(video)).text
+            expected = announcement_text(video, watch_url(video)).text
             matching = [post for post in posts if post.text == expected]
             if len(matching) != 1:
                 problems.append(f"video {video_id}: {len(matching)} posts with its text")
