@@ -106,12 +106,16 @@ class Video(db.Model):
     media_prefix: Mapped[str | None] = mapped_column(sa.String(512))
     media_version: Mapped[int] = mapped_column(default=0)
     poster_key: Mapped[str | None] = mapped_column(sa.String(512))
+    # The few-second muted MP4 a card plays on hover, written by the transcode (None before).
+    preview_key: Mapped[str | None] = mapped_column(sa.String(512))
     duration_seconds: Mapped[float | None]
     width: Mapped[int | None]
     height: Mapped[int | None]
 
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The editor's chapters, in order: [{"start": seconds, "title": "Intro"}, …] (None: none).
+    chapters: Mapped[list[dict] | None] = mapped_column(sa.JSON)
     consent_reference: Mapped[str | None] = mapped_column(sa.String(120))
     consent_expires_on: Mapped[date | None]
     # Added up from Redis every minute (services/view_counts.py), never per request.
