@@ -26,6 +26,7 @@ STORYBOARD_DIR = "storyboard"
 STORYBOARD_PATTERN = "sheet-%03d.jpg"
 # Single thumbnails before tiling, beside the sheets: scratch, removed once the sheets exist.
 THUMBNAIL_PATTERN = "thumb-%05d.jpg"
+PREVIEW = "preview.mp4"
 THUMBNAIL_QSCALE = 2  # near-lossless: the sheet is JPEG-compressed once more
 _GLOBAL_ARGS = ("-nostdin", "-hide_banner", "-v", "error", "-y")
 
@@ -69,7 +70,8 @@ def ladder_command(probe: ProbeResult, plan: LadderPlan, outdir: Path) -> list[s
         protocol_whitelist=PROTOCOL_WHITELIST,
         format_whitelist=FORMAT_WHITELIST,
     )
-    branches = _prepared_video(source, plan).filter_multi_output("split", len(plan.rungs) + 1)
+    branches = _prepared_video(source, plan).filter_multi_output(
+        "split", len(plan.rungs) + 1 + (plan.preview is not None))
 
     streams = []
     options: dict[str, object] = {}
@@ -113,6 +115,11 @@ def ladder_command(probe: ProbeResult, plan: LadderPlan, outdir: Path) -> list[s
         hls_fmp4_init_filename="init.mp4",
         hls_segment_filename=str(outdir / "%v" / "segment-%05d.m4s"),
         hls_flags="independent_segments",
+        # x264's B-frames give the first video frame a decode time two frames before zero;
+        # the default `avoid_negative_ts` shifts every stream by that much, so the picture
+        # started ~0.067 s after the sound and hls.js skipped a hole. Left negative, the
+        # fMP4 muxer keeps both at zero (an edit list for the reordering delay).
+        avoid_negative_ts="disabled",
         master_pl_name=MASTER,
         var_stream_map=" ".join(stream_map),
         **options,
@@ -126,8 +133,28 @@ def ladder_command(probe: ProbeResult, plan: LadderPlan, outdir: Path) -> list[s
         .output(str(outdir / STORYBOARD_DIR / THUMBNAIL_PATTERN), **{"q:v": THUMBNAIL_QSCALE},
                 fps_mode="vfr")
     )
-    command = ffmpeg.merge_outputs(hls, thumbnails).global_args(*_GLOBAL_ARGS)
+    outputs = [hls, thumbnails]
+    if plan.preview is not None:
+        outputs.append(_preview(branches[len(plan.rungs) + 1], plan, outdir))
+    command = ffmpeg.merge_outputs(*outputs).global_args(*_GLOBAL_ARGS)
     return ["ffmpeg", *command.get_args()]
+
+
+def _preview(branch, plan: LadderPlan, outdir: Path):
+    """The cards' hover preview: one more output of the single decode (nearly free, where a
+    decode of its own is not), muted, small, moov first so it starts playing at once."""
+    preview = plan.preview
+    return (
+        branch
+        .filter("trim", start=preview.start, duration=preview.duration)
+        .filter("setpts", "PTS-STARTPTS")
+        .filter("scale", preview.width, preview.height)
+        .filter("setsar", "1")
+        .filter("format", "yuv420p")
+        .output(str(outdir / PREVIEW), an=None, vcodec="libx264", preset=plan.preset,
+                crf=30, maxrate=preview.max_bitrate, bufsize=preview.max_bitrate * 2,
+                **{"profile:v": "high", "movflags": "+faststart"})
+    )
 
 
 def storyboard_command(plan: LadderPlan, outdir: Path) -> list[str]:

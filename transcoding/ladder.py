@@ -44,6 +44,9 @@ class LadderConfig:
     storyboard_long_side: int = 160
     storyboard_columns: int = 10
     storyboard_rows: int = 10
+    preview_seconds: float = 4  # the cards' hover preview: a few muted seconds...
+    preview_long_side: int = 320  # ...small (about 60 KB)
+    preview_max_bitrate_kbps: int = 120
 
     def __post_init__(self):
         if not self.rungs:
@@ -92,6 +95,15 @@ class Storyboard:
 
 
 @dataclass(frozen=True)
+class Preview:
+    start: float
+    duration: float
+    width: int
+    height: int
+    max_bitrate: int  # bits per second
+
+
+@dataclass(frozen=True)
 class LadderPlan:
     rungs: tuple[Rung, ...]  # highest first
     frame_rate: Fraction
@@ -108,6 +120,7 @@ class LadderPlan:
     loudness: tuple[float, float, float]  # integrated LUFS, true peak dBTP, range LU
     storyboard: Storyboard
     duration: float
+    preview: Preview | None = None
 
 
 def even(value: float) -> int:
@@ -156,6 +169,20 @@ def plan_storyboard(src_w: int, src_h: int, duration: float, config: LadderConfi
                       config.storyboard_rows, count)
 
 
+def plan_preview(src_w: int, src_h: int, duration: float, config: LadderConfig) -> Preview:
+    """A few seconds around the middle (an opening is often a title card or black); a video
+    shorter than that is previewed whole."""
+    length = min(config.preview_seconds, duration)
+    start = max(0.0, duration / 2 - length / 2)
+    long_side = config.preview_long_side
+    if src_w >= src_h:
+        size = (even(long_side), even(long_side * src_h / src_w))
+    else:
+        size = (even(long_side * src_w / src_h), even(long_side))
+    return Preview(round(start, 3), round(length, 3), *size,
+                   config.preview_max_bitrate_kbps * 1000)
+
+
 def plan(probe: ProbeResult, config: LadderConfig | None = None) -> LadderPlan:
     config = config or load_config()
     video = probe.video
@@ -176,4 +203,5 @@ def plan(probe: ProbeResult, config: LadderConfig | None = None) -> LadderPlan:
         loudness=(config.loudness_lufs, config.true_peak_db, config.loudness_range),
         storyboard=plan_storyboard(video.width, video.height, probe.duration, config),
         duration=probe.duration,
+        preview=plan_preview(video.width, video.height, probe.duration, config),
     )

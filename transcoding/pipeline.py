@@ -11,6 +11,7 @@ from pathlib import Path
 
 import m3u8
 
+from . import bandwidth
 from . import ffmpeg as ffmpeg_graph
 from .errors import TranscodeFailed
 from .ladder import LadderConfig, LadderPlan, plan
@@ -47,6 +48,7 @@ class TranscodeResult:
     storyboard_vtt: str
     storyboard_sheets: list[str]
     x_clip: str | None
+    preview: str | None = None  # the cards' hover preview (muted MP4), None if not made
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -61,6 +63,7 @@ class TranscodeResult:
             "storyboard_vtt": self.storyboard_vtt,
             "storyboard_sheets": self.storyboard_sheets,
             "x_clip": self.x_clip,
+            "preview": self.preview,
             "timings": self.timings,
         }
 
@@ -71,20 +74,38 @@ def _scaled(callback: ProgressCallback | None, start: float, share: float):
     return lambda fraction: callback(start + share * fraction)
 
 
+def _segments(playlist: Path) -> tuple[list[bandwidth.Segment], float]:
+    """(bytes, seconds) of each media segment of one rendition, and its target duration."""
+    media = m3u8.load(str(playlist))
+    return ([((playlist.parent / s.uri).stat().st_size, float(s.duration))
+             for s in media.segments], float(media.target_duration or 0))
+
+
 def read_master(outdir: Path, ladder: LadderPlan) -> tuple[list[RenditionOutput], str | None]:
-    """What the master playlist really says, checked against the plan."""
+    """What ffmpeg's master playlist says, checked against the plan, rewritten with the
+    bit rates measured on the segments (bandwidth.py says why)."""
     master = m3u8.load(str(outdir / ffmpeg_graph.MASTER))
     by_uri = {p.uri.split("/")[0]: p for p in master.playlists}
-    renditions = []
+    audio_media = next((m for m in master.media if m.type == "AUDIO" and m.uri), None)
+    audio_segments = _segments(outdir / audio_media.uri)[0] if audio_media else None
+    renditions, variants = [], []
     for rung in ladder.rungs:
         entry = by_uri.get(rung.name)
         if entry is None or not entry.stream_info.bandwidth:
             raise TranscodeFailed(f"the master playlist has no usable entry for {rung.name}")
         width, height = entry.stream_info.resolution
-        renditions.append(RenditionOutput(rung.name, width, height, entry.stream_info.bandwidth,
-                                          entry.stream_info.codecs or "", entry.uri))
-    audio = next((m.uri for m in master.media if m.type == "AUDIO" and m.uri), None)
-    return renditions, audio
+        video_segments, target = _segments(outdir / entry.uri)
+        peak, average = bandwidth.variant_rates(video_segments, audio_segments,
+                                                target or ladder.segment_seconds)
+        codecs = entry.stream_info.codecs or ""
+        renditions.append(RenditionOutput(rung.name, width, height, peak, codecs, entry.uri))
+        variants.append(bandwidth.Variant(entry.uri, peak, average, codecs, (width, height),
+                                          ladder.frame_rate,
+                                          entry.stream_info.audio if audio_media else None))
+    audio = [bandwidth.AudioMedia(audio_media.group_id, audio_media.name, audio_media.uri)] \
+        if audio_media else []
+    (outdir / ffmpeg_graph.MASTER).write_text(bandwidth.master_playlist(variants, audio))
+    return renditions, audio_media.uri if audio_media else None
 
 
 def transcode(source: str | Path, outdir: str | Path, *, config: LadderConfig | None = None,
@@ -137,5 +158,7 @@ def transcode(source: str | Path, outdir: str | Path, *, config: LadderConfig | 
         poster_candidates=[rel(c.path) for c in poster.candidates],
         storyboard_vtt=f"{ffmpeg_graph.STORYBOARD_DIR}/{VTT_NAME}",
         storyboard_sheets=[f"{ffmpeg_graph.STORYBOARD_DIR}/{s}" for s in sheets],
-        x_clip=rel(clip) if clip else None, timings={k: round(v, 3) for k, v in timings.items()},
+        x_clip=rel(clip) if clip else None,
+        preview=ffmpeg_graph.PREVIEW if (outdir / ffmpeg_graph.PREVIEW).is_file() else None,
+        timings={k: round(v, 3) for k, v in timings.items()},
     )

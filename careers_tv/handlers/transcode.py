@@ -91,6 +91,7 @@ def _attach(video: Video, result: TranscodeResult, prefix: str) -> None:
     video.media_prefix = prefix
     video.media_version += 1
     video.poster_key = prefix + result.poster
+    video.preview_key = prefix + result.preview if result.preview else None
     video.duration_seconds = result.probe.duration
     video.width, video.height = result.probe.video.width, result.probe.video.height
     video.progress = 100

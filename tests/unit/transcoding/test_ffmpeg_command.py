@@ -25,16 +25,31 @@ def test_the_input_is_opened_once_with_the_demuxer_forced_and_files_only():
     assert argv[argv.index("-i") + 1] == "file:/media/in.mp4"
 
 
-def test_one_decode_split_into_every_rung_and_the_storyboard():
+def test_one_decode_split_into_every_rung_the_storyboard_and_the_preview():
     argv = command_for()
     graph = option_values(argv, "-filter_complex")[0]
-    assert graph.count("split=6") == 1  # five rungs + storyboard
+    assert graph.count("split=7") == 1  # five rungs + storyboard + hover preview
     for size in ("1920:1080", "1280:720", "854:480", "640:360", "426:240"):
         assert f"scale={size}" in graph
     # Thumbnails only: a tile output would hold back every -progress report for 200 s.
     assert "tile=" not in graph and "fps=fps=1/2" in graph
     assert graph.count("loudnorm") == 1
     assert "fps=fps=30" in graph
+
+
+def test_the_hover_preview_is_a_muted_faststart_mp4_of_the_middle_seconds():
+    argv = command_for()  # fake_probe: 60 s, 1920x1080
+    graph = option_values(argv, "-filter_complex")[0]
+    assert "trim=duration=4:start=28.0" in graph and "scale=320:180" in graph
+    tail = argv[argv.index("/out/storyboard/thumb-%05d.jpg") + 1:]
+    preview_args = tail[: tail.index("/out/preview.mp4")]
+    assert "-an" in preview_args
+    assert option_values(preview_args, "-movflags") == ["+faststart"]
+
+
+def test_audio_and_video_timestamps_are_not_shifted_apart():
+    # The default shift for x264's negative first decode time started the picture 0.067 s late.
+    assert option_values(command_for(), "-avoid_negative_ts") == ["disabled"]
 
 
 def test_the_storyboard_is_tiled_from_the_thumbnails_alone():

@@ -94,3 +94,16 @@ def test_the_ladder_is_configuration(tmp_path):
 def test_rung_size_keeps_the_aspect():
     assert rung_size(1920, 800, 480) == (1152, 480)  # cinema scope
     assert rung_size(1080, 1350, 720) == (720, 900)  # 4:5 portrait
+
+
+def test_the_hover_preview_is_four_middle_seconds_320_on_the_long_side():
+    preview = plan(fake_probe(duration=60.0)).preview
+    assert (preview.start, preview.duration) == (28.0, 4)
+    assert (preview.width, preview.height) == (320, 180)
+    upright = plan(fake_probe(width=1080, height=1920)).preview
+    assert (upright.width, upright.height) == (180, 320)
+
+
+def test_a_video_shorter_than_the_preview_is_previewed_whole():
+    preview = plan(fake_probe(duration=2.5)).preview
+    assert (preview.start, preview.duration) == (0.0, 2.5)
