@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from ..services import syndication, watching
 from ..storage import get_storage
 from .blueprint import bp
+from .player_options import embed_options, start_time
 
 # Shared links and embeds are read by crawlers and CDNs: a minute is fresh enough for an edit
 # to show quickly, and the ETag lets a returning browser skip the body.
@@ -31,10 +32,8 @@ def absolute(endpoint: str, **values) -> str:
 
 
 def _start_time() -> float:
-    try:
-        return max(0.0, float(request.args.get("t", 0)))
-    except ValueError:  # a hand-edited link: start at the beginning rather than refuse
-        return 0.0
+    # A hand-edited link (?t=soon) starts at the beginning rather than being refused.
+    return start_time(request.args.get("t"))
 
 
 def _cached(body: str, headers: dict | None = None) -> Response:
@@ -48,9 +47,11 @@ def _cached(body: str, headers: dict | None = None) -> Response:
 @bp.get("/videos/<public_id>")
 def watch(public_id: str):
     video = _watchable(public_id)
+    # The panel beside the player reads the track shown first: the video's own language's.
+    transcript = watching.transcript(video, video.language) if video.captions else None
     body = render_template(
         "public/watch.html", video=video, media=syndication.media_urls(video),
-        related=watching.related(video),
+        related=watching.related(video), transcript=transcript, player_options={},
         start=_start_time(), absolute=absolute, iso_duration=watching.iso_duration,
         clock=watching.clock, embed_size=EMBED_SIZE, storage_url=get_storage().public_url,
     )
@@ -59,11 +60,22 @@ def watch(public_id: str):
 
 @bp.get("/embed/<public_id>")
 def embed(public_id: str):
-    video = _watchable(public_id)
-    body = render_template("public/embed.html", video=video, media=syndication.media_urls(video),
-                           start=_start_time(), absolute=absolute)
     # Careers sites and partners embed the player: careers_tv/security.py lets the pages
-    # EMBED_FRAME_ANCESTORS names frame it (any page by default).
+    # EMBED_FRAME_ANCESTORS names frame it (any page by default), this card included.
+    found = watching.find(public_id)
+    if found.video is None:
+        # Inside someone else's page, never the site's error page (header, search, languages):
+        # a card that fills the frame, with the status a crawler or a monitor expects.
+        body = render_template("public/embed_gone.html", gone=found.gone,
+                               channel=found.channel, absolute=absolute)
+        response = Response(body, status=410 if found.gone else 404, mimetype="text/html")
+        response.headers["Cache-Control"] = CACHE_CONTROL  # a republished video shows soon
+        return response
+    video = found.video
+    media = syndication.media_urls(video)
+    options = embed_options(request.args, [caption.language for caption, _url in media["captions"]])
+    body = render_template("public/embed.html", video=video, media=media,
+                           start=_start_time(), player_options=options, absolute=absolute)
     return _cached(body)
 
 

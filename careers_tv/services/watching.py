@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Caption, Video, VideoStatus, Visibility
+from ..models import Caption, Channel, Video, VideoStatus, Visibility
 from ..models.video import video_tags
 from ..storage import get_storage
 from .captions import captions_for
@@ -34,6 +34,10 @@ RELATED_LIMIT = 6
 class Lookup:
     video: Video | None  # set only when the video may be watched
     gone: bool = False  # it was published once and has been withdrawn
+    # A withdrawn video's channel, which is public still: the embed's card links to it.
+    # Nothing else of a withdrawn video is handed out, neither its title nor its poster: only
+    # a published video's media is public, and withdrawn consent is one reason to withdraw.
+    channel: Channel | None = None
 
 
 def find(public_id: str) -> Lookup:
@@ -47,7 +51,9 @@ def find(public_id: str) -> Lookup:
         return Lookup(None)
     if video.status is VideoStatus.PUBLISHED:
         return Lookup(video)
-    return Lookup(None, gone=video.status is VideoStatus.UNPUBLISHED)
+    if video.status is VideoStatus.UNPUBLISHED:
+        return Lookup(None, gone=True, channel=video.channel)
+    return Lookup(None)
 
 
 def related(video: Video, limit: int = RELATED_LIMIT) -> list[Video]:
