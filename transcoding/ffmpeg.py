@@ -144,14 +144,15 @@ def _preview(branch, plan: LadderPlan, outdir: Path):
     """The cards' hover preview: one more output of the single decode (nearly free, where a
     decode of its own is not), muted, small, moov first so it starts playing at once."""
     preview = plan.preview
+    # Cut by an output duration: once it is reached this output closes and the split stops
+    # feeding it, the other outputs carry on.
     return (
         branch
-        .filter("trim", start=preview.start, duration=preview.duration)
-        .filter("setpts", "PTS-STARTPTS")
         .filter("scale", preview.width, preview.height)
         .filter("setsar", "1")
         .filter("format", "yuv420p")
-        .output(str(outdir / PREVIEW), an=None, vcodec="libx264", preset=plan.preset,
+        .output(str(outdir / PREVIEW), t=preview.duration, an=None,
+                vcodec="libx264", preset=plan.preset,
                 crf=30, maxrate=preview.max_bitrate, bufsize=preview.max_bitrate * 2,
                 **{"profile:v": "high", "movflags": "+faststart"})
     )

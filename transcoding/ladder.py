@@ -170,10 +170,14 @@ def plan_storyboard(src_w: int, src_h: int, duration: float, config: LadderConfi
 
 
 def plan_preview(src_w: int, src_h: int, duration: float, config: LadderConfig) -> Preview:
-    """A few seconds around the middle (an opening is often a title card or black); a video
-    shorter than that is previewed whole."""
+    """The first few seconds (a video shorter than that is previewed whole).
+
+    The middle would show more of the video, but ffmpeg prints no -progress report until every
+    output has written its header, i.e. received its first frame: a preview cut from the
+    middle held the progress bar back for half the run. To be revisited (a second, seeking
+    run costs a decode of those few seconds only)."""
     length = min(config.preview_seconds, duration)
-    start = max(0.0, duration / 2 - length / 2)
+    start = 0.0
     long_side = config.preview_long_side
     if src_w >= src_h:
         size = (even(long_side), even(long_side * src_h / src_w))

@@ -96,9 +96,9 @@ def test_rung_size_keeps_the_aspect():
     assert rung_size(1080, 1350, 720) == (720, 900)  # 4:5 portrait
 
 
-def test_the_hover_preview_is_four_middle_seconds_320_on_the_long_side():
+def test_the_hover_preview_is_four_seconds_320_on_the_long_side():
     preview = plan(fake_probe(duration=60.0)).preview
-    assert (preview.start, preview.duration) == (28.0, 4)
+    assert (preview.start, preview.duration) == (0.0, 4)
     assert (preview.width, preview.height) == (320, 180)
     upright = plan(fake_probe(width=1080, height=1920)).preview
     assert (upright.width, upright.height) == (180, 320)
