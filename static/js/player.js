@@ -51,7 +51,9 @@
   } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
     video.src = video.dataset.src;
   }
-  if (bar) { bar.hidden = false; }
+  // controls=0 on an embed: no bar and no native controls (the keyboard still works).
+  var noControls = root.dataset.controls === "0";
+  if (noControls) { video.controls = false; } else if (bar) { bar.hidden = false; }
 
   if (start > 0) {
     var seekToStart = function () {
@@ -124,7 +126,7 @@
   }
 
   if (captions) {
-    showCaptions(remembered());
+    showCaptions(video.dataset.captions || remembered()); // ?captions= on an embed first
     captions.addEventListener("change", function () {
       remember(showCaptions(captions.value));
     });
