@@ -166,12 +166,21 @@ class Media(Out):
     hls: str | None = Field(description="The HLS master playlist (every rendition).")
     poster: str | None
     storyboard: str | None = Field(None, description="WebVTT of scrub thumbnails.")
+    chapters: str | None = Field(None, description="WebVTT chapters track (kind=chapters); "
+                                                   "null when the video has no chapters.")
 
 
 class Caption(Out):
     language: str
     label: str | None
     url: str = Field(description="WebVTT.")
+
+
+class Chapter(Out):
+    start: float = Field(description="Seconds from the start of the video.")
+    end: float | None = Field(description="Where the next chapter starts, or the end of the "
+                                          "video; null when its duration is not known.")
+    title: str
 
 
 class VideoSummary(Out):
@@ -201,6 +210,8 @@ class Video(VideoSummary):
     progress: int = Field(description="Transcoding progress, 0–100.")
     publish_at: datetime | None = Field(description="When a scheduled video goes live.")
     captions: list[Caption]
+    chapters: list[Chapter] = Field(description="The editor's chapters, in order (empty: "
+                                                "none).")
     embed_html: str = Field(description="An iframe of the player, ready to paste.")
     upload_url: str | None = Field(None, description="Where to send the file (tus 1.0.0), "
                                                      "while the video waits for one.")

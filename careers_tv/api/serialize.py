@@ -64,12 +64,13 @@ def detail(video: Video) -> schemas.Video:
     return schemas.Video(
         **_summary_fields(video),
         media=schemas.Media(hls=urls["master"], poster=urls["poster"],
-                            storyboard=urls["storyboard"]),
+                            storyboard=urls["storyboard"], chapters=urls["chapters_url"]),
         visibility=video.visibility.value, status=video.status.value,
         status_message=video.status_text, progress=video.progress,
         publish_at=video.publish_at,
         captions=[schemas.Caption(language=c.language, label=c.label, url=url)
                   for c, url in urls["captions"]],
+        chapters=[schemas.Chapter(**span) for span in urls["chapters"]],
         embed_html=syndication.embed_html(video, size),
         upload_url=links.site_url(url_for("api.uploads")) if waiting else None,
     )

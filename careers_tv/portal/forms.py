@@ -69,6 +69,10 @@ class VideoForm(FlaskForm):
     consent_reference = StringField(_l("Consent reference"),
                                     validators=[Optional(), Length(max=120), NoControls()])
     consent_expires_on = DateField(_l("Consent expires on"), validators=[Optional()])
+    # Read by services/chapters.py (one a line, or a WebVTT file), which says what is wrong
+    # and on which line; the video's page shows these two only (its duration is known there).
+    chapters = TextAreaField(_l("Chapters"), validators=[Optional()])
+    chapters_file = FileField(_l("Or a WebVTT chapters file"))
 
     def metadata(self) -> dict:
         """The fields as services.editorial takes them (the channel is looked up apart)."""

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Role, VideoStatus
 from ..services import captions as caption_service
 from ..services import channels as channel_service
+from ..services import chapters as chapter_service
 from ..services import editorial, insight
 from ..services import videos as video_service
 from ..storage import get_storage
@@ -144,6 +145,12 @@ def video(public_id: str):
     form.channel.choices = _channel_choices()
     form.channel.data = video.channel_id
     form.tags.data = ", ".join(t.label for t in video.tags)
+    form.chapters.data = chapter_service.to_text(video.chapters)
+    return _video_page(video, form)
+
+
+def _video_page(video, form: VideoForm, status: int = 200):
+    """The video's page, its details form as given (a refused one keeps what was typed)."""
     storage = get_storage()
     master = editorial.master_key(video)
     local_publish_at = (video.publish_at.astimezone(_timezone()).replace(tzinfo=None)
@@ -170,7 +177,7 @@ def video(public_id: str):
         announcement=editorial.announcement_preview(video),
         max_post_length=MAX_WEIGHTED_LENGTH,
         daily_views=insight.daily_views(video, days=30),
-    )
+    ), status
 
 
 @bp.post("/videos/<public_id>/details")
@@ -179,15 +186,35 @@ def update_video(public_id: str):
     video = _editable_or_403(public_id)
     form = VideoForm()
     form.channel.choices = _channel_choices()
-    if not form.validate():
-        for field, errors in form.errors.items():
-            label = getattr(form, field).label.text if hasattr(form, field) else field
-            flash(f"{label}: {' '.join(map(str, errors))}", "error")
-        return _back(video, "#details")
+    valid = form.validate()
+    chapters = _chapters(form, video) if valid else None
+    if not valid or form.chapters.errors or form.chapters_file.errors:
+        # Shown again with the reasons at their fields, nothing typed lost.
+        flash(_("The details are not saved: correct what is marked below."), "error")
+        return _video_page(video, form, 400)
     channel = editorial.get_channel_by_id(form.channel.data)
-    return _apply(video, lambda: editorial.update_metadata(
-        video, channel=channel, tags=form.tags.data, **form.metadata()),
-        _("Details saved."), "#details")
+
+    def change():
+        editorial.update_metadata(video, channel=channel, tags=form.tags.data,
+                                  **form.metadata())
+        editorial.set_chapters(video, chapters)
+
+    return _apply(video, change, _("Details saved."), "#details")
+
+
+def _chapters(form: VideoForm, video) -> list[dict] | None:
+    """The chapters the form gives (an uploaded file wins over the text); a refusal is put
+    on the field it concerns."""
+    upload = form.chapters_file.data
+    field = form.chapters_file if upload and upload.filename else form.chapters
+    try:
+        if field is form.chapters_file:
+            data = upload.stream.read(chapter_service.MAX_FILE_BYTES + 1)
+            return chapter_service.parse_vtt(data, video.duration_seconds)
+        return chapter_service.parse_text(form.chapters.data, video.duration_seconds)
+    except chapter_service.ChapterError as exc:
+        field.errors = [*field.errors, _(exc.message, **exc.params)]
+        return None
 
 
 @bp.get("/videos/status.json")

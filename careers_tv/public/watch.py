@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..services import chapters as chapter_service
 from ..services import syndication, watching
 from ..storage import get_storage
 from .blueprint import bp
@@ -54,6 +55,8 @@ def watch(public_id: str):
         related=watching.related(video), transcript=transcript, player_options={},
         start=_start_time(), absolute=absolute, iso_duration=watching.iso_duration,
         clock=watching.clock, embed_size=EMBED_SIZE, storage_url=get_storage().public_url,
+        player_size=syndication.embed_size(video, *EMBED_SIZE),
+        poster_size=syndication.poster_size(video), clips=chapter_service.clips,
     )
     return _cached(body)
 
@@ -77,6 +80,21 @@ def embed(public_id: str):
     body = render_template("public/embed.html", video=video, media=media,
                            start=_start_time(), player_options=options, absolute=absolute)
     return _cached(body)
+
+
+@bp.get("/videos/<public_id>/chapters.vtt")
+def chapters(public_id: str):
+    """The editor's chapters as a WebVTT chapters track, for the player's <track>."""
+    video = _watchable(public_id)
+    if not video.chapters:
+        abort(404, description=_("This video has no chapters."))
+    response = Response(chapter_service.to_vtt(video.chapters, video.duration_seconds),
+                        content_type="text/vtt; charset=utf-8")
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    # The <track> is crossorigin="anonymous" (like the captions, which come from the store).
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/videos/<public_id>/transcript")

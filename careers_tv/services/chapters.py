@@ -17,6 +17,7 @@ so the portal shows it translated at the field.
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 
@@ -216,7 +217,7 @@ def _checked(found: list[tuple[int, int, str]], duration: float | None) -> list[
         if duration and start >= round(duration * 1000):
             raise ChapterError(N_("Line %(line)d: %(time)s is not before the end of the video "
                                   "(%(duration)s)."), line=line,
-                               time=format_time(start / 1000), duration=format_time(duration))
+                               time=format_time(start / 1000), duration=format_time(int(duration)))
         previous = start
     return [{"start": _number(start), "title": title} for _line, start, title in found]
 
@@ -259,3 +260,17 @@ def to_vtt(chapters: list[dict] | None, duration: float | None) -> str:
         out += [str(number), f"{vtt_time(span['start'])} --> {vtt_time(end)}",
                 _cue_text(span["title"]), ""]
     return "\n".join(out)
+
+
+def clips(chapters: list[dict] | None, duration: float | None, watch_url: str) -> list[dict]:
+    """schema.org `Clip`s for a VideoObject's `hasPart` (Google's key moments): whole
+    seconds, each with a link that starts the video there (`?t=`)."""
+    result = []
+    for span in spans(chapters, duration):
+        start = int(span["start"])
+        clip = {"@type": "Clip", "name": span["title"], "startOffset": start,
+                "url": f"{watch_url}?t={start}"}
+        if span["end"] is not None:
+            clip["endOffset"] = math.ceil(span["end"])
+        result.append(clip)
+    return result

@@ -98,6 +98,11 @@ def update_metadata(video: Video, *, channel: Channel | None = None,
         set_tags(video, tags)
 
 
+def set_chapters(video: Video, chapters: list[dict] | None) -> None:
+    """The chapters services/chapters.py read (checked there), or None for none."""
+    video.chapters = chapters or None
+
+
 def tag_slug(label: str) -> str:
     return re.sub(r"[^\w]+", "-", label.strip().lower()).strip("-")[:64]
 

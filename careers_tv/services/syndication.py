@@ -20,10 +20,11 @@ from flask import current_app
 from markupsafe import escape
 
 from ..extensions import db
-from ..links import embed_url
+from ..links import embed_url, site_url
 from ..models import Channel, Video, VideoStatus, Visibility
 from ..storage import get_storage
 from .captions import captions_for
+from .chapters import spans as chapter_spans
 
 FEED_SIZE = 50
 # A sitemap file holds at most 50,000 URLs; the home page and the channels take a few.
@@ -108,6 +109,11 @@ def storyboard_url(video: Video) -> str | None:
     return get_storage().public_url(f"{video.media_prefix}storyboard/thumbnails.vtt")
 
 
+def chapters_url(video: Video) -> str | None:
+    """The WebVTT chapters track public/watch.py makes from the database (None: none)."""
+    return site_url(f"/videos/{video.public_id}/chapters.vtt") if video.chapters else None
+
+
 def media_urls(video: Video) -> dict:
     """Addresses of the video's media (None for what it lacks); captions as (caption, url)."""
     storage = get_storage()
@@ -116,6 +122,9 @@ def media_urls(video: Video) -> dict:
         "storyboard": storyboard_url(video),
         "poster": poster_url(video),
         "captions": [(c, storage.public_url(c.storage_key)) for c in captions_for(video)],
+        # The editor's chapters, each with its end; their WebVTT track is made by the site.
+        "chapters": chapter_spans(video.chapters, video.duration_seconds),
+        "chapters_url": chapters_url(video),
     }
 
 
