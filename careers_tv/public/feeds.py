@@ -1,11 +1,20 @@
-"""Machine-readable views: Atom feeds, the sitemap, oEmbed, robots.txt."""
+"""Machine-readable views: Atom feeds, the sitemap, oEmbed, robots.txt, /favicon.ico."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
 
-from flask import Response, abort, current_app, jsonify, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -65,6 +74,7 @@ def _feed(channel=None):
         channels_scheme=links.site_url("/channels/"), clean=xml_text, rfc3339=rfc3339,
         entry_updated=syndication.entry_updated, watch_url=links.watch_url,
         poster_url=syndication.poster_url, poster_size=syndication.poster_size,
+        master_url=syndication.master_playlist_url, embed_url=links.embed_url,
     )
     return _conditional(body, ATOM_TYPE, updated, FEED_MAX_AGE)
 
@@ -156,8 +166,20 @@ def oembed():
 
 @bp.get("/robots.txt")
 def robots():
-    """Crawlers: everything public, nothing of the portal or the API; where the sitemap is."""
-    lines = ["User-agent: *", "Disallow: /portal/", "Disallow: /api/", "Disallow: /embed/",
+    """Crawlers: everything public, nothing of the portal or the API; where the sitemap is.
+
+    The embed pages stay crawlable: the sitemap's video:player_loc and the JSON-LD embedUrl
+    name them, and a search engine must fetch a player it is told about (they say noindex
+    themselves, so they are not listed as pages of their own)."""
+    lines = ["User-agent: *", "Disallow: /portal/", "Disallow: /api/",
              f"Sitemap: {links.site_url(url_for('public.sitemap'))}"]
     return Response("\n".join(lines) + "\n", mimetype="text/plain",
                     headers={"Cache-Control": "public, max-age=86400"})
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every site, whatever the page says: the icon, not a 404 in
+    every log (the pages link static/favicon.svg, and this for those that want an ICO)."""
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)

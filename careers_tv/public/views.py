@@ -6,6 +6,7 @@ from what it lists, the locale and the query, so a browser or CDN revalidates wi
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 from flask import (
@@ -76,6 +77,20 @@ def duration_iso(seconds: float | None) -> str:
     minutes, secs = divmod(total, 60)
     hours, minutes = divmod(minutes, 60)
     return f"PT{hours}H{minutes}M{secs}S" if hours else f"PT{minutes}M{secs}S"
+
+
+@bp.app_template_filter()
+def machine_time(moment: datetime | date | None) -> str:
+    """A moment as <time datetime> and schema.org read it: UTC to the second, 'Z'
+    ('2026-03-14T09:00:00Z'; HTML allows at most three digits of a second); a date as is."""
+    if moment is None:
+        return ""
+    if not isinstance(moment, datetime):
+        return moment.isoformat()
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    text = moment.replace(microsecond=0).isoformat()
+    return text.replace("+00:00", "Z") if moment.tzinfo is not None else text
 
 
 @bp.app_template_global()
