@@ -79,10 +79,11 @@ def test_a_bad_filter_is_refused_in_french(client, video):
 def test_the_watch_page_and_its_player(client, video):
     _in_both_languages(
         client, f"/videos/{video.public_id}",
-        ["Publiée le", "Lire la transcription", "Copier le lien", "Lien vers cette vidéo",
+        ["Publiée le", "Transcription", "Version imprimable", "Copier le lien",
+         "Lien vers cette vidéo",
          "Qualité", "Sous-titres", "Désactivés", "Position dans la vidéo",
          "La vidéo ne peut pas être lue pour le moment."],
-        ["Published on", "Read the transcript", "Copy link", "Link to this video",
+        ["Published on", "Transcript<", "Printable version", "Copy link", "Link to this video",
          "Quality<", "Captions<", ">Off<", "Position in the video",
          "The video cannot be played at the moment."])
 
