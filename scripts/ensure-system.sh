@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Install the Debian packages the platform and its tests run: ffmpeg, and Chromium for the
-# browser tests. Only what is missing; `apt-get update` only when something is.
+# Install the Debian packages the platform and its tests run: ffmpeg, Chromium for the
+# browser tests, and a Java runtime for the HTML checker (vnu). Only what is missing;
+# `apt-get update` only when something is.
 set -euo pipefail
 
 missing=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The Nu HTML checker (npm's vnu-jar, tests/functional/test_html_valid.py) runs on Java.
+command -v java >/dev/null || missing+=(default-jre-headless)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"

@@ -101,7 +101,7 @@ def test_wrong_chapters_are_explained_at_the_field_and_nothing_typed_is_lost(
                         details(ready, chapters="0:00 Intro\n1:30 Après la fin"),
                         headers={"Accept-Language": "en"})
     assert past_the_end.status_code == 400
-    assert page(past_the_end).select_one("#chapters .error").get_text() == (
+    assert page(past_the_end).select_one("#chapter-fields .error").get_text() == (
         "Line 2: 1:30 is not before the end of the video (1:23).")
 
 
