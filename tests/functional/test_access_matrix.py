@@ -48,12 +48,14 @@ MATRIX = [
     ("GET", "/channels/temoignages/feed.xml", everyone(200)),
     ("GET", "/sitemap.xml", everyone(200)),
     ("GET", "/robots.txt", everyone(200)),
+    ("GET", "/favicon.ico", everyone(200)),
     ("GET", "/search", everyone(200)),
     ("GET", "/oembed", everyone(400)),  # no url given
     # The public video pages show published videos only, to staff too (the portal previews).
     ("GET", "/videos/{video}", everyone(404)),
     ("GET", "/embed/{video}", everyone(404)),
     ("GET", "/videos/{video}/transcript", everyone(404)),
+    ("GET", "/videos/{video}/chapters.vtt", everyone(404)),
     # The player's view beacon: published videos only; no session, so no CSRF token either.
     ("POST", "/videos/{video}/views", everyone(404)),
     ("GET", "/media/videos/none/missing.m3u8", everyone(404)),
