@@ -193,3 +193,18 @@ def test_the_api_lists_the_chapters_and_their_track(client, published):
         {"start": 0, "end": 65, "title": "Intro"},
         {"start": 65, "end": 70.5, "title": "Mon parcours"},
         {"start": 70.5, "end": 83.4, "title": "Questions & réponses"}]
+
+
+def test_another_refused_field_keeps_the_chapters_typed(client, session, editor, ready):
+    session.commit()
+    token = login(client, editor)
+    response = post(client, f"/portal/videos/{ready.public_id}/details", token,
+                    details(ready, title="", chapters="0:00 Intro\n1:05 Suite"),
+                    headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    html = page(response)
+    title = html.find("input", attrs={"name": "title"}).find_parent(class_="field")
+    assert title.select_one(".error").get_text() == "This field is required."
+    assert html.find("textarea", attrs={"name": "chapters"}).get_text().strip() == (
+        "0:00 Intro\n1:05 Suite")
+    assert _reload(session, ready).chapters is None
