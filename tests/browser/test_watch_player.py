@@ -29,8 +29,14 @@ PLAYING = "document.querySelector('video').currentTime > {} || window.playerFata
 def published_clip(committed, media):
     """A 6 s 720p clip through the transcode job, captioned in French, then published."""
     path = media.build(m.make_landscape, folder="watch-player", size=(1280, 720), duration=6)
-    video = video_service.create_video(get_channel("temoignages"), "Ana, ingenieure",
-                                       speaker_name="Ana Costa", speaker_title="Ingenieure")
+    video = transcode_and_publish(path, "Ana, ingenieure", "Ingenieure", {"fr": VTT})
+    return video.public_id, [r.height for r in video.renditions]
+
+
+def transcode_and_publish(path, title: str, speaker_title: str, captions: dict[str, bytes]):
+    """A clip through the real transcode job, captioned (language -> WebVTT), then published."""
+    video = video_service.create_video(get_channel("temoignages"), title,
+                                       speaker_name="Ana Costa", speaker_title=speaker_title)
     video_service.stage_original(video, path, "ana.mp4")
     video_service.queue_transcode(video)
     db.session.commit()
@@ -38,10 +44,11 @@ def published_clip(committed, media):
     assert dispatch.execute(job_id, "browser-test") == "done"
     db.session.expire_all()
     video = video_service.get_video(video.public_id)
-    caption_service.save_caption(video, "fr", None, VTT, "ana.vtt")
+    for language, vtt in captions.items():
+        caption_service.save_caption(video, language, None, vtt, f"ana-{language}.vtt")
     video_service.publish(video)
     db.session.commit()
-    return video.public_id, [r.height for r in video.renditions]
+    return video
 
 
 def test_the_watch_page_plays_captions_seeks_and_offers_the_rungs(page, proxy, published_clip):

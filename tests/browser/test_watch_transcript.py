@@ -6,18 +6,11 @@ playback, the search narrows the lines, and it follows the captions' language.""
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
-from careers_tv.extensions import db
-from careers_tv.jobs import dispatch
-from careers_tv.models import Job
-from careers_tv.services import captions as caption_service
-from careers_tv.services import videos as video_service
-from careers_tv.services.channels import get_channel
 from tests import media as m
 from tests.browser.test_public_a11y import axe_violations
-from tests.browser.test_watch_player import TIMEOUT_MS
+from tests.browser.test_watch_player import TIMEOUT_MS, transcode_and_publish
 
 FRENCH = b"""WEBVTT
 
@@ -51,20 +44,8 @@ def transcribed_clip(committed, media):
     """A 6 s 720p French clip through the transcode job, captioned in French and English."""
     path = media.build(m.make_landscape, folder="watch-transcript", size=(1280, 720),
                        duration=6)
-    video = video_service.create_video(get_channel("temoignages"), "Ana, ingénieure",
-                                       speaker_name="Ana Costa", speaker_title="Ingénieure")
-    video_service.stage_original(video, path, "ana.mp4")
-    video_service.queue_transcode(video)
-    db.session.commit()
-    job_id = db.session.scalar(sa.select(Job.id).where(Job.video_id == video.id))
-    assert dispatch.execute(job_id, "browser-test") == "done"
-    db.session.expire_all()
-    video = video_service.get_video(video.public_id)
-    caption_service.save_caption(video, "fr", None, FRENCH, "ana.vtt")
-    caption_service.save_caption(video, "en", None, ENGLISH, "ana-en.vtt")
-    video_service.publish(video)
-    db.session.commit()
-    return video.public_id
+    return transcode_and_publish(path, "Ana, ingénieure", "Ingénieure",
+                                 {"fr": FRENCH, "en": ENGLISH}).public_id
 
 
 def test_the_lines_are_in_the_page_without_javascript(browser: Browser, proxy,
