@@ -122,6 +122,9 @@ def load(environ=None, overrides: dict | None = None) -> dict:
         "X_ACCESS_TOKEN_SECRET": _env(environ, "X_ACCESS_TOKEN_SECRET"),
         # A post that got no answer within this is retried; X's duplicate check stops a second.
         "X_TIMEOUT_SECONDS": float(_env(environ, "X_TIMEOUT_SECONDS", "10")),
+        # How far ahead the public player (hls.js) fetches, in seconds of video: a viewer who
+        # leaves early has not downloaded the whole clip. 0 keeps hls.js's own defaults.
+        "PLAYER_BUFFER_SECONDS": int(_env(environ, "PLAYER_BUFFER_SECONDS", "30")),
         # Schedules typed in the portal are read in this time zone (stored in UTC).
         "PORTAL_TIMEZONE": _env(environ, "PORTAL_TIMEZONE", "Europe/Paris"),
         "LANGUAGES": ("fr", "en"),
