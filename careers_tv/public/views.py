@@ -22,7 +22,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
-from ..services import catalogue
+from ..services import catalogue, syndication
 from ..services import channels as channel_service
 from ..storage import get_storage
 from .blueprint import bp
@@ -57,6 +57,12 @@ def switch_language_url(code: str) -> str:
 @bp.app_template_global()
 def poster_url(video) -> str | None:
     return get_storage().public_url(video.poster_key) if video.poster_key else None
+
+
+@bp.app_template_global()
+def preview_url(video) -> str | None:
+    """The card's hover preview (static/js/card-preview.js plays it), or None."""
+    return syndication.preview_url(video)
 
 
 @bp.app_template_filter()

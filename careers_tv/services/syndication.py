@@ -97,6 +97,12 @@ def poster_url(video: Video) -> str | None:
     return get_storage().public_url(key) if key else None
 
 
+def preview_url(video: Video) -> str | None:
+    """The card's hover preview (the first seconds, small and muted), or None: only videos
+    transcoded since previews exist have one."""
+    return get_storage().public_url(video.preview_key) if video.preview_key else None
+
+
 def master_playlist_url(video: Video) -> str | None:
     if not video.media_prefix:
         return None
@@ -121,6 +127,7 @@ def media_urls(video: Video) -> dict:
         "master": master_playlist_url(video),
         "storyboard": storyboard_url(video),
         "poster": poster_url(video),
+        "preview": preview_url(video),
         "captions": [(c, storage.public_url(c.storage_key)) for c in captions_for(video)],
         # The editor's chapters, each with its end; their WebVTT track is made by the site.
         "chapters": chapter_spans(video.chapters, video.duration_seconds),
