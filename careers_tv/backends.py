@@ -3,6 +3,8 @@
 must see the same state), in-process otherwise (the embedded default runs one process).
 
 - view counts: `app.extensions["view_counter"]` (services/view_counts.py);
+- the players' playback reports: `app.extensions["playback_recorder"]`
+  (services/playback_quality.py), buffered where the view counts are;
 - revoked portal sessions: `app.extensions["revoked_sessions"]` (services/sessions.py);
 - the X account announcements go out from, or None: `app.extensions["x_account"]`.
 
@@ -17,6 +19,7 @@ from flask import Flask
 
 from .announce.x_client import XAccount
 from .connections import is_redis_url, redis_client
+from .services.playback_quality import DirectPlaybackRecorder, RedisPlaybackRecorder
 from .services.sessions import MemoryRevocations, RedisRevocations
 from .services.view_counts import DirectViewCounter, RedisViewCounter
 
@@ -38,6 +41,9 @@ def init_backends(app: Flask) -> None:
     broker = config["CELERY"]["broker_url"]
     app.extensions["view_counter"] = (
         RedisViewCounter(redis_client(broker)) if is_redis_url(broker) else DirectViewCounter())
+    app.extensions["playback_recorder"] = (
+        RedisPlaybackRecorder(redis_client(broker)) if is_redis_url(broker)
+        else DirectPlaybackRecorder())
     # Revocations live where the rate limiter counts: shared by every worker in production.
     limits = config.get("RATELIMIT_STORAGE_URI")
     app.extensions["revoked_sessions"] = (

@@ -1,5 +1,5 @@
 """Periodic tasks sent by Celery beat (see jobs/celery_app.py): scheduled publishing, consent
-expiry, abandoned uploads, view counts, orphaned transcode outputs.
+expiry, abandoned uploads, view counts, playback reports, orphaned transcode outputs.
 
 Like `reconcile`, each task runs inside the Flask app context (jobs/celery_app.py's
 FlaskTask) and does all its work in a service function that commits, so running one twice,
@@ -14,6 +14,7 @@ from datetime import timedelta
 from celery import shared_task
 
 from ..services import media_sweep, schedule
+from ..services.playback_quality import flush_playback
 from ..services.uploads import expire_stale_uploads as expire
 from ..services.view_counts import flush_views
 
@@ -41,6 +42,12 @@ def expire_stale_uploads() -> int:
 @shared_task(name="careers_tv.flush_views", acks_late=True, time_limit=120, soft_time_limit=100)
 def add_up_views() -> int:
     return flush_views()
+
+
+@shared_task(name="careers_tv.flush_playback", acks_late=True, time_limit=120,
+             soft_time_limit=100)
+def add_up_playback() -> int:
+    return flush_playback()
 
 
 @shared_task(name="careers_tv.sweep_orphaned_media", acks_late=True, time_limit=1800,

@@ -61,6 +61,12 @@ def celery_init_app(app: Flask) -> Celery:
                 "schedule": FLUSH_VIEWS_EVERY_SECONDS,
                 "options": {"queue": Queue.DEFAULT, "expires": FLUSH_VIEWS_EVERY_SECONDS},
             },
+            # The players' playback reports, buffered the same way (services/playback_quality.py).
+            "flush-playback": {
+                "task": "careers_tv.flush_playback",
+                "schedule": FLUSH_VIEWS_EVERY_SECONDS,
+                "options": {"queue": Queue.DEFAULT, "expires": FLUSH_VIEWS_EVERY_SECONDS},
+            },
             # What killed transcodes left in storage (services/media_sweep.py).
             "sweep-orphaned-media": {
                 "task": "careers_tv.sweep_orphaned_media",

@@ -5,6 +5,7 @@ from .api_token import ApiToken, Scope
 from .channel import Channel
 from .job import TRANSCODE_QUEUES, Job, JobKind, JobState, Queue
 from .media import Caption, Rendition
+from .playback_day import PlaybackDay, StartupBucket
 from .search import SearchDocument
 from .upload import Upload, UploadStatus
 from .user import Role, User
@@ -32,11 +33,13 @@ __all__ = [
     "Job",
     "JobKind",
     "JobState",
+    "PlaybackDay",
     "Queue",
     "Rendition",
     "Role",
     "Scope",
     "SearchDocument",
+    "StartupBucket",
     "Tag",
     "Upload",
     "UploadStatus",

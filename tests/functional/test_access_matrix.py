@@ -56,8 +56,10 @@ MATRIX = [
     ("GET", "/embed/{video}", everyone(404)),
     ("GET", "/videos/{video}/transcript", everyone(404)),
     ("GET", "/videos/{video}/chapters.vtt", everyone(404)),
-    # The player's view beacon: published videos only; no session, so no CSRF token either.
+    # The player's view beacon and playback report: published videos only; no session, so
+    # no CSRF token either.
     ("POST", "/videos/{video}/views", everyone(404)),
+    ("POST", "/videos/{video}/playback", everyone(404)),
     ("GET", "/media/videos/none/missing.m3u8", everyone(404)),
     # The API's reads are public; its writes answer bearer tokens only, never the session
     # (tests/functional/test_api_tokens.py has the scopes).
@@ -123,7 +125,8 @@ TUS_HEADERS = {"Tus-Resumable": "1.0.0", "Upload-Offset": "0",
 # Token-only API routes are left out: a cookie does not sign anyone in there (401 above).
 STATE_CHANGING = [(method, path) for method, path, expected in MATRIX
                   if method in ("POST", "PATCH", "DELETE", "PUT")
-                  and path not in ("/portal/login", "/portal/logout", "/videos/{video}/views")
+                  and path not in ("/portal/login", "/portal/logout", "/videos/{video}/views",
+                                   "/videos/{video}/playback")
                   and expected != everyone(401)]
 
 
