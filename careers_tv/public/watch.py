@@ -78,7 +78,8 @@ def embed(public_id: str):
     media = syndication.media_urls(video)
     options = embed_options(request.args, [caption.language for caption, _url in media["captions"]])
     body = render_template("public/embed.html", video=video, media=media,
-                           start=_start_time(), player_options=options, absolute=absolute)
+                           start=_start_time(), player_options=options, absolute=absolute,
+                           clock=watching.clock)
     return _cached(body)
 
 

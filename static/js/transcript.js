@@ -243,7 +243,9 @@
 
   function shownTrack() {
     return Array.prototype.find.call(video.textTracks, function (track) {
-      return track.mode === "showing" && track.kind !== "metadata" && track.kind !== "chapters";
+      // The player draws the chosen track's cues itself: that one is "hidden", the others
+      // "disabled" (a browser without our player shows it: "showing").
+      return track.mode !== "disabled" && (track.kind === "captions" || track.kind === "subtitles");
     });
   }
 

@@ -81,10 +81,12 @@ def test_the_watch_page_and_its_player(client, video):
         client, f"/videos/{video.public_id}",
         ["Publiée le", "Transcription", "Version imprimable", "Copier le lien",
          "Lien vers cette vidéo",
-         "Qualité", "Sous-titres", "Désactivés", "Position dans la vidéo",
+         "Qualité", "Sous-titres", "Désactivés", "Position dans la vidéo", "Paramètres",
+         "Taille des sous-titres", "Vitesse", "Raccourcis clavier", "Plein écran", "Lecture",
          "La vidéo ne peut pas être lue pour le moment."],
         ["Published on", "Transcript<", "Printable version", "Copy link", "Link to this video",
-         "Quality<", "Captions<", ">Off<", "Position in the video",
+         "Quality<", "Captions<", ">Off<", "Position in the video", "Settings", "Caption size",
+         "Speed<", "Keyboard shortcuts", "Full screen", '"Play"',
          "The video cannot be played at the moment."])
 
 

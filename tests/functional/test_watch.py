@@ -84,9 +84,14 @@ def test_the_watch_page_shows_the_video_and_its_details(client, video):
     tracks = player.find_all("track")
     assert [(t["srclang"], t["label"]) for t in tracks] == [("fr", "Français"), ("en", "English")]
     assert not any(t.has_attr("default") for t in tracks)  # captions stay off until chosen
-    assert [o.get_text() for o in html.select("#player-captions option")] == [
-        "Off", "Français", "English"]
-    assert html.find("label", attrs={"for": "player-quality"}).get_text() == "Quality"
+    # One settings menu: captions off, then each language; the quality choices come from the
+    # playlist in the browser (tests/browser/test_watch_player.py).
+    captions = html.select("input[name=player-captions]")
+    assert [(c["value"], c.parent.get_text(strip=True)) for c in captions] == [
+        ("", "Off"), ("fr", "Français"), ("en", "English")]
+    assert captions[0].has_attr("checked")
+    assert html.select_one("[data-panel=quality] legend").get_text(" ", strip=True).startswith("‹ Quality")
+    assert html.select_one("video")["data-buffer-seconds"] == "30"
     transcript = html.select_one("a.watch-transcript-link")
     assert transcript["href"] == f"/videos/{video.public_id}/transcript"
 
@@ -99,7 +104,8 @@ def test_share_links_are_plain_links_without_third_party_scripts(client, video):
                for h in hrefs)
     assert any(h.startswith("https://x.com/intent/post?url=") for h in hrefs)
     assert any(h.startswith("mailto:?subject=") for h in hrefs)
-    assert html.select_one("[data-copy]")["data-copy"] == url
+    assert html.select_one("[data-copy]")["data-copy"] == "watch-url"  # copy.js copies it
+    assert html.select_one("#watch-url")["value"] == url
     scripts = [s["src"] for s in html.find_all("script", src=True)]
     assert scripts and all(src.startswith("/static/") for src in scripts)
 
