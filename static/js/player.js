@@ -586,6 +586,7 @@
     var shown = $("[data-value='" + group + "']");
     if (shown && chosen) { shown.textContent = chosen.parentNode.textContent.trim(); }
   }
+  function visible(element) { return element.getClientRects().length > 0; }
   function sizeMenu() {
     var row = controls.querySelector(".player-row");
     var room = box.clientHeight - (row ? row.offsetHeight : 48) - 24;
@@ -600,8 +601,8 @@
       target = panel.querySelector("input:checked") || panel.querySelector("[aria-current]") ||
         panel.querySelector("input, button:not([data-back])") || panel.querySelector("button");
     } else {
-      target = (openedFrom && !openedFrom.closest("[hidden]") && mainList.contains(openedFrom)) ?
-        openedFrom : mainList.querySelector("li:not([hidden]) button");
+      target = (openedFrom && visible(openedFrom) && mainList.contains(openedFrom)) ?
+        openedFrom : mainList.querySelector("li:not([hidden]) button[data-open]");
     }
     if (target) { target.focus(); }
   }
@@ -631,6 +632,9 @@
         showPanel(button.dataset.open);
       });
     });
+    $$("[data-close]").forEach(function (button) {
+      button.addEventListener("click", function () { closeMenu(true); });
+    });
     $$("[data-back]").forEach(function (button) {
       button.addEventListener("click", function () { showPanel(null); });
     });
@@ -655,7 +659,7 @@
     menu.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && event.target.type === "radio") { event.preventDefault(); showPanel(null); }
       if ((event.key === "ArrowDown" || event.key === "ArrowUp") && event.target.tagName === "BUTTON") {
-        var buttons = Array.prototype.filter.call(menu.querySelectorAll("button"), function (b) { return !b.closest("[hidden]"); });
+        var buttons = Array.prototype.filter.call(menu.querySelectorAll("button"), visible);
         var index = buttons.indexOf(event.target) + (event.key === "ArrowDown" ? 1 : -1);
         if (buttons[index]) { buttons[index].focus(); }
         event.preventDefault();

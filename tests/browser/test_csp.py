@@ -93,7 +93,9 @@ def test_no_page_breaks_the_policy(watched, proxy, published_clip, editor):  # n
     page.goto(f"{proxy.url}/videos/{public_id}?lang=en")
     play(page, "video")
     assert page.evaluate("window.playerFatal") is None
-    page.get_by_label("Captions").select_option("fr")  # the caption track from storage
+    page.locator("[data-settings]").click()  # the caption track from storage
+    page.locator("[data-open=captions]").click()
+    page.get_by_label("Français").check()
     page.locator("#player-seek").hover()  # the storyboard preview (a sprite from storage)
     page.wait_for_timeout(500)
     found["watch"] = violations(page, console)
