@@ -5,6 +5,8 @@ chapters; an upright video fills a phone with its title in view; axe-core finds 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -215,6 +217,42 @@ def _open_setting(page, name: str) -> None:
         page.keyboard.press("Enter")
     page.locator(f"[data-menu-main] button[data-open]:has-text('{name}')").focus()
     page.keyboard.press("Enter")
+
+
+def test_on_a_touch_screen_a_tap_shows_or_hides_the_bar_and_two_taps_jump(browser, proxy,
+                                                                          published_clip):
+    public_id, _ = published_clip
+    context = browser.new_context(viewport=VIEWPORTS["phone"], has_touch=True, is_mobile=True,
+                                  bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{proxy.url}/videos/{public_id}?lang=en")
+    page.wait_for_function("window.playerHls && window.playerHls.levels.length > 0",
+                           timeout=TIMEOUT_MS)
+    picture = page.locator("video").bounding_box()
+
+    def tap(x: float, y: float = 0.3) -> None:
+        page.touchscreen.tap(picture["x"] + picture["width"] * x,
+                             picture["y"] + picture["height"] * y)
+
+    page.evaluate("document.querySelector('video').currentTime = 1")
+    tap(0.85)
+    page.wait_for_timeout(100)
+    tap(0.85)  # two taps on the right: 10 s on (to the end of this 6 s clip)
+    page.wait_for_function("document.querySelector('video').currentTime > 5.5", timeout=5_000)
+    tap(0.15)
+    page.wait_for_timeout(100)
+    tap(0.15)  # and on the left: 10 s back (to the start)
+    page.wait_for_function("document.querySelector('video').currentTime < 0.5", timeout=5_000)
+
+    player = page.locator("[data-player]")
+    page.evaluate("const v = document.querySelector('video'); v.muted = true; v.play()")
+    page.wait_for_function(PLAYING.format(0.2), timeout=TIMEOUT_MS)
+    tap(0.5)  # one tap while the bar shows: it goes
+    expect(player).to_have_class(re.compile(r"player--idle"))
+    tap(0.5)  # and one more: it comes back
+    expect(player).not_to_have_class(re.compile(r"player--idle"))
+    assert page.evaluate("!document.querySelector('video').paused")  # neither tap paused it
+    context.close()
 
 
 def test_the_choices_are_remembered_and_t_starts_later(page, proxy, published_clip):
