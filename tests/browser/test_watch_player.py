@@ -61,7 +61,8 @@ def transcode_and_publish(path, title: str, speaker_title: str, captions: dict[s
 
 
 def _state(page, expression: str):
-    return page.evaluate(f"(() => {{ const v = document.querySelector('video'); return {expression}; }})()")
+    return page.evaluate("(() => { const v = document.querySelector('video'); "
+                         f"return {expression}; }})()")
 
 
 def _focused_name(page) -> str:
@@ -90,7 +91,8 @@ def test_one_bar_of_ours_space_plays_and_every_control_works_by_keyboard(
 
     # One timeline: the browser's controls are gone, ours is the only seek bar.
     assert _state(page, "v.controls") is False
-    sliders = page.get_by_role("slider").evaluate_all("all => all.map(e => e.labels[0].textContent)")
+    sliders = page.get_by_role("slider").evaluate_all(
+        "all => all.map(e => e.labels[0].textContent)")
     # (a phone's volume is its buttons: the slider is left out of a narrow player)
     assert sliders == ["Position in the video"] + (["Volume"] if viewport["width"] > 600 else [])
     assert page.locator("[data-player-controls]").is_visible()
@@ -155,7 +157,8 @@ def test_one_bar_of_ours_space_plays_and_every_control_works_by_keyboard(
     assert _focused_name(page).startswith("Quality")
     page.keyboard.press("Enter")
     choices = page.locator("input[name=player-quality]")
-    labels = [label.strip() for label in page.locator("[data-quality-choices] label").all_inner_texts()]
+    labels = [label.strip()
+              for label in page.locator("[data-quality-choices] label").all_inner_texts()]
     assert labels == ["Auto"] + [f"{side}p" for side in sorted(short_sides, reverse=True)]
     assert choices.nth(0).evaluate("e => e === document.activeElement")
     for _ in range(len(short_sides)):
@@ -190,7 +193,8 @@ def test_one_bar_of_ours_space_plays_and_every_control_works_by_keyboard(
     # Full screen of the whole player (our bar with it), and back.
     _tab_to(page, "Full screen")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.fullscreenElement === document.querySelector('[data-player-box]')",
+    page.wait_for_function("document.fullscreenElement === "
+                           "document.querySelector('[data-player-box]')",
                            timeout=TIMEOUT_MS)
     page.keyboard.press("f")
     page.wait_for_function("document.fullscreenElement === null", timeout=TIMEOUT_MS)
@@ -272,7 +276,7 @@ def test_the_choices_are_remembered_and_t_starts_later(page, proxy, published_cl
     assert page.evaluate("getComputedStyle(document.querySelector('[data-player]'))"
                          ".getPropertyValue('--caption-scale')").strip() == "2"
     # The bandwidth measured on this visit starts the next one (hls.js's first level).
-    page.evaluate("document.querySelector('video').muted = true; document.querySelector('video').play()")
+    page.evaluate("const v = document.querySelector('video'); v.muted = true; v.play()")
     page.wait_for_function(PLAYING.format(3.5), timeout=TIMEOUT_MS)
     page.goto(f"{proxy.url}/?lang=en")  # leaving the page keeps hls.js's estimate
     assert float(page.evaluate("localStorage.getItem('careers-tv.bandwidth')") or 0) > 0

@@ -90,7 +90,8 @@ def test_the_watch_page_shows_the_video_and_its_details(client, video):
     assert [(c["value"], c.parent.get_text(strip=True)) for c in captions] == [
         ("", "Off"), ("fr", "Français"), ("en", "English")]
     assert captions[0].has_attr("checked")
-    assert html.select_one("[data-panel=quality] legend").get_text(" ", strip=True).startswith("‹ Quality")
+    legend = html.select_one("[data-panel=quality] legend").get_text(" ", strip=True)
+    assert legend.startswith("‹ Quality")
     assert html.select_one("video")["data-buffer-seconds"] == "30"
     transcript = html.select_one("a.watch-transcript-link")
     assert transcript["href"] == f"/videos/{video.public_id}/transcript"
