@@ -150,6 +150,7 @@ def phase_figures(visits: list[Visit], window: float) -> dict:
         "rung_played": statistics.mode(v.rung for v in first),
         "segments_first_10s": first[len(first) // 2].segments,
         "hls_buffer": first[0].hls_buffer,
+        "player_css_px": first[0].player_size,
     }
     if back:
         p50, p75 = quartiles([v.ttff_ms for v in back])

@@ -62,7 +62,8 @@ STATE = """() => {
   }
   const level = hls && hls.currentLevel >= 0 ? hls.levels[hls.currentLevel] : null;
   return Object.assign({}, window.__bench, {
-    position: video.currentTime, ahead: ahead, fatal: window.playerFatal || null,
+    position: video.currentTime, ahead: ahead,
+    player: video.clientWidth + "x" + video.clientHeight, fatal: window.playerFatal || null,
     master: video.dataset.src || video.currentSrc,
     levelUri: level ? (level.uri || [].concat(level.url)[0] || null) : null,
     buffer: hls ? {maxBufferLength: hls.config.maxBufferLength,
@@ -83,6 +84,7 @@ class Visit:
     buffered_ahead: float
     position: float
     hls_buffer: dict | None  # what the page gave hls.js: maxBufferLength and the rest
+    player_size: str  # CSS pixels: what capLevelToPlayerSize caps the rung to
     segments: dict[str, int]  # rung folder -> segments with bytes in the window
     rung_bytes: float = 0.0  # filled in after the runs: `--window` seconds of the rung
 
@@ -192,7 +194,7 @@ def visit_of(line: Line, url: str, started: float, window: float, state: dict,
     return Visit(returning=returning, ttff_ms=ttff, bytes=line.bytes_between(started, end),
                  media_bytes=media, master_url=state["master"], rung_url=rung_url,
                  buffered_ahead=state["ahead"], position=state["position"],
-                 hls_buffer=state["buffer"], segments=dict(segments))
+                 hls_buffer=state["buffer"], player_size=state["player"], segments=dict(segments))
 
 
 # -- what `seconds` of a rung weigh --------------------------------------------------------

@@ -71,3 +71,17 @@ def test_load():
                     "--clip-seconds", "4", "--web-concurrency", "1")
     assert figures["baseline"]["all"]["requests"] > 0
     assert figures["baseline"]["public"]["errors"] == 0
+
+
+def test_player():
+    figures = bench("player", "--seconds", "20", "--size", "1280x720", "--runs", "1",
+                    timeout=600)
+    assert figures["runs"] == 1 and figures["rungs"][0] == "720p"
+    ratios(figures, "ttff_p50_ms", "ttff_p75_ms", "baseline_ttff_p50_ms", "ttff_vs_baseline",
+           "returning_ttff_p50_ms", "bytes_first_10s", "rung_10s_bytes",
+           "bytes_first_10s_ratio", "baseline_bytes_first_10s_ratio", "bytes_vs_baseline")
+    for prefix in ("", "baseline_"):
+        # What played is one of the ladder's rungs, and its segments came through the line.
+        assert figures[f"{prefix}rung_played"] in figures["rungs"]
+        assert figures[f"{prefix}segments_first_10s"].get(figures[f"{prefix}rung_played"])
+        assert isinstance(figures[f"{prefix}meets_goal"], bool)
