@@ -106,7 +106,10 @@
       window.playerFatal = data.type + ": " + data.details;
       if (data.type === Hls.ErrorTypes.NETWORK_ERROR && retries.network < 3) {
         retries.network += 1; // a dropped line: try again where we were, a little later
-        setTimeout(function () { hls.startLoad(); }, 1000 * retries.network);
+        // startLoad() only goes on with the segments: a playlist that never came is asked again.
+        var again = /^manifest/.test(data.details) ?
+          function () { hls.loadSource(video.dataset.src); } : function () { hls.startLoad(); };
+        setTimeout(again, 1000 * retries.network);
       } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR && retries.media < 2) {
         retries.media += 1;
         hls.recoverMediaError();
