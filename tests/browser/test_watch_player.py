@@ -142,8 +142,13 @@ def test_one_bar_of_ours_space_plays_and_every_control_works_by_keyboard(
     assert _state(page, "v.muted") is False
     if viewport["width"] > 600:  # the volume slider is left out of a narrow player
         _tab_to(page, "Volume")
+        slider = page.locator("[data-volume]")
+        expect(slider).to_be_focused()
+        expect(slider).to_have_value("1")  # unmuted: the slider shows the volume again
         page.keyboard.press("ArrowLeft")
-        page.wait_for_function("document.querySelector('video').volume < 1", timeout=5_000)
+        expect(slider).to_have_value("0.95")
+        page.wait_for_function("document.querySelector('video').volume === 0.95",
+                               timeout=TIMEOUT_MS)
     _tab_to(page, "Captions")
     page.keyboard.press("Enter")
     expect(page.locator("[data-cc]")).to_have_attribute("aria-pressed", "false")
