@@ -83,14 +83,39 @@
     if (seconds > 0) {
       // hls.js buffers up to maxMaxBufferLength, or 60 MB: a whole short video at the first
       // level. Capped, a viewer who leaves early fetched little, and the levels can change.
-      config.maxBufferLength = seconds;
-      config.maxMaxBufferLength = seconds;
+      // The cap grows with the time watched (growBuffer), up to PLAYER_BUFFER_SECONDS.
+      bufferCap = seconds;
+      config.maxBufferLength = Math.min(seconds, FIRST_BUFFER_SECONDS);
+      config.maxMaxBufferLength = config.maxBufferLength;
       config.backBufferLength = seconds * 2;
     }
     var estimate = parseFloat(pref("bandwidth"));
     if (estimate > 0) { config.abrEwmaDefaultEstimate = estimate; }
     return config;
   }
+
+  // A viewer who has just started has FIRST_BUFFER_SECONDS fetched ahead; one who keeps
+  // watching, as much ahead as watched, up to the cap: most of those who leave early leave in
+  // the first seconds, and a longer lead only matters to those who stay.
+  var FIRST_BUFFER_SECONDS = 10;
+  var bufferCap = 0;
+  var watched = 0;
+  var lastTime = null;
+  function growBuffer() {
+    var now = video.currentTime;
+    if (lastTime !== null && !video.seeking && now > lastTime && now - lastTime < 1) {
+      watched += now - lastTime;
+    }
+    lastTime = now;
+    if (!hls || !bufferCap) { return; }
+    var lead = Math.min(bufferCap, Math.max(FIRST_BUFFER_SECONDS, Math.floor(watched)));
+    if (lead > hls.config.maxBufferLength) {
+      hls.config.maxBufferLength = lead;
+      hls.config.maxMaxBufferLength = lead;
+    }
+  }
+  video.addEventListener("timeupdate", growBuffer);
+  video.addEventListener("seeking", function () { lastTime = null; });
 
   function rememberBandwidth() {
     if (hls && isFinite(hls.bandwidthEstimate) && hls.bandwidthEstimate > 0) {
