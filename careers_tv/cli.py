@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from flask.cli import AppGroup
 
 from .extensions import db
 from .jobs import ledger
-from .models import JobKind, JobState, Queue, Role, Scope, Video, VideoStatus
+from .models import DraftState, Job, JobKind, JobState, Queue, Role, Scope, Video, VideoStatus
 from .services import api_tokens as token_service
 from .services import channels as channel_service
 from .services import users as user_service
@@ -138,6 +139,62 @@ def _wait_for_transcode(video_id: int, timeout: float) -> Video:
                            "(`make run` starts one)?", err=True)
                 warned = True
             time.sleep(0.5)
+
+
+@tv_cli.command("captions")
+@click.argument("public_id")
+@click.option("--timeout", default=6 * 3600.0, show_default=True, help="Seconds to wait.")
+def draft_captions(public_id: str, timeout: float) -> None:
+    """Draft (or draft again) the automatic captions of the video PUBLIC_ID, here and now.
+
+    The draft runs in this process with a progress bar (a worker on the captions queue may
+    take it first; the bar follows it then); prints the outcome last.
+    """
+    from .handlers import install  # the speech model: loaded by this command only
+    from .jobs import dispatch
+    from .services import caption_drafts
+    from .services.captions import CaptionError
+
+    video = video_service.get_video(public_id)
+    if video is None:
+        raise click.BadParameter(f"no video {public_id!r}", param_hint="PUBLIC_ID")
+    try:
+        job = caption_drafts.redraft(video)
+    except CaptionError as exc:
+        raise click.ClickException(f"{public_id}: {exc}") from exc
+    db.session.commit()
+    job_id, video_id = job.id, video.id
+    install(current_app)
+    app = current_app._get_current_object()
+
+    def work() -> None:
+        with app.app_context():
+            dispatch.execute(job_id, worker=ledger.worker_name())
+
+    worker = threading.Thread(target=work, name="captions-draft", daemon=True)
+    worker.start()
+    deadline = time.monotonic() + timeout
+    with click.progressbar(length=100, label="drafting captions", file=sys.stderr) as bar:
+        while True:
+            db.session.expire_all()
+            done = db.session.get(Job, job_id).state in (JobState.DONE, JobState.FAILED)
+            draft = db.session.get(Video, video_id).caption_draft
+            bar.update(max(0, draft.progress - bar.pos))
+            if done or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    job = db.session.get(Job, job_id)
+    if job.state is JobState.FAILED:
+        raise click.ClickException(f"{public_id}: the captions job failed: {job.error}")
+    if job.state is not JobState.DONE:
+        raise click.ClickException(f"{public_id}: no draft after {timeout:g} s")
+    if draft.state is DraftState.DONE:
+        click.echo(f"{public_id}: {draft.cue_count} captions drafted in {draft.language} "
+                   f"(automatic, to review)")
+    else:
+        click.echo(f"{public_id}: {draft.state.value}: {draft.text}")
+        if draft.state is DraftState.FAILED:
+            sys.exit(1)
 
 
 @tv_cli.command("create-token")

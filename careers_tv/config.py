@@ -125,6 +125,10 @@ def load(environ=None, overrides: dict | None = None) -> dict:
         # How far ahead the public player (hls.js) fetches, in seconds of video: a viewer who
         # leaves early has not downloaded the whole clip. 0 keeps hls.js's own defaults.
         "PLAYER_BUFFER_SECONDS": int(_env(environ, "PLAYER_BUFFER_SECONDS", "30")),
+        # The automatic captions' speech model: a local CTranslate2 Whisper folder (unset: the
+        # English-only tiny.en of the `embedded` extra, when installed), and where it runs.
+        "CAPTIONS_MODEL": _env(environ, "CAPTIONS_MODEL", ""),
+        "CAPTIONS_DEVICE": _env(environ, "CAPTIONS_DEVICE", "auto"),
         # Schedules typed in the portal are read in this time zone (stored in UTC).
         "PORTAL_TIMEZONE": _env(environ, "PORTAL_TIMEZONE", "Europe/Paris"),
         "LANGUAGES": ("fr", "en"),

@@ -174,6 +174,8 @@ class Caption(Out):
     language: str
     label: str | None
     url: str = Field(description="WebVTT.")
+    automatic: bool = Field(description="A speech model's draft that no person has reviewed "
+                                        "yet; show it labelled as automatic.")
 
 
 class Chapter(Out):

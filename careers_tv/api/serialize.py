@@ -68,7 +68,8 @@ def detail(video: Video) -> schemas.Video:
         visibility=video.visibility.value, status=video.status.value,
         status_message=video.status_text, progress=video.progress,
         publish_at=video.publish_at,
-        captions=[schemas.Caption(language=c.language, label=c.label, url=url)
+        captions=[schemas.Caption(language=c.language, label=c.label, url=url,
+                                  automatic=c.automatic)
                   for c, url in urls["captions"]],
         chapters=[schemas.Chapter(**span) for span in urls["chapters"]],
         embed_html=syndication.embed_html(video, size),

@@ -17,11 +17,12 @@ from flask import Flask
 from ..jobs import registry
 from ..jobs.registry import Handler
 from ..models import JobKind
-from . import announce, ping, purge, transcode
+from . import announce, captions, ping, purge, transcode
 
 TABLE: dict[str, Handler] = {
     JobKind.TRANSCODE: Handler(transcode.transcode_video,
                                give_up=transcode.video_failed_for_good),
+    JobKind.CAPTIONS: Handler(captions.draft_captions, give_up=captions.draft_failed_for_good),
     JobKind.PURGE_PREFIX: Handler(purge.purge_prefix),
     JobKind.ANNOUNCE: Handler(announce.announce, give_up=announce.announcement_failed_for_good),
     JobKind.PING: Handler(ping.ping),

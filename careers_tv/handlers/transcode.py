@@ -8,9 +8,9 @@ Only the handlers load transcoding/'s ffmpeg side: a web process never does.
 
 from __future__ import annotations
 
+import functools
 import logging
 import tempfile
-import time
 from pathlib import Path
 
 from flask import current_app
@@ -22,13 +22,14 @@ from transcoding.probe import probe
 from ..extensions import db
 from ..i18n import N_
 from ..jobs import ledger
-from ..jobs.registry import PermanentError, TransientError, connection_lost
+from ..jobs.registry import PermanentError, TransientError
 from ..models import Job, JobKind, Rendition, Video, VideoStatus
+from ..services import caption_drafts
 from ..storage import get_storage
+from .progress import Progress
 
 log = logging.getLogger(__name__)
 
-PROGRESS_EVERY_SECONDS = 2.0
 FAILED_TECHNICAL = N_("The transcode failed for a technical reason. The original is kept: "
                       "retry it from the portal, and tell the team if it fails again.")
 TOO_LONG = N_("The transcode took longer than allowed; the original is kept.")
@@ -48,31 +49,6 @@ def _set_progress(video_id: int, percent: int) -> None:
     db.session.execute(
         Video.__table__.update().where(Video.id == video_id).values(progress=percent))
     db.session.commit()
-
-
-class _Progress:
-    """Stores the percentage now and then, renews the lease, stops ffmpeg if we lost it.
-
-    A database that is briefly away (a restart) does not stop the work: the percentage waits
-    for the next tick, and the lease is checked again then and before the outputs count."""
-
-    def __init__(self, claim: ledger.Claim, video_id: int):
-        self.claim, self.video_id, self.last = claim, video_id, 0.0
-
-    def __call__(self, fraction: float) -> bool:
-        now = time.monotonic()
-        if now - self.last < PROGRESS_EVERY_SECONDS and fraction < 1:
-            return True
-        self.last = now
-        try:
-            _set_progress(self.video_id, min(99, int(fraction * 100)))
-            return self.claim.heartbeat()
-        except Exception as exc:
-            if not connection_lost(exc):
-                raise
-            db.session.rollback()
-            log.warning("progress of video %s not stored (%s); carrying on", self.video_id, exc)
-            return True
 
 
 def _upload(outdir: Path, prefix: str) -> None:
@@ -122,9 +98,10 @@ def transcode_video(claim: ledger.Claim) -> dict:
             storage.download(video.original_key, source)
         except Exception as exc:
             raise TransientError(f"could not fetch the original: {exc}") from exc
+        progress = Progress(claim, functools.partial(_set_progress, video.id),
+                            f"video {video.public_id}")
         try:
-            result = transcode(source, Path(tmp) / "out",
-                               on_progress=_Progress(claim, video.id),
+            result = transcode(source, Path(tmp) / "out", on_progress=progress,
                                time_limit=current_app.config["TRANSCODE_TIME_LIMIT"] - 120)
         except MediaError as exc:
             return _fail(video, exc.template, exc.params)
@@ -147,6 +124,8 @@ def transcode_video(claim: ledger.Claim) -> dict:
     old_prefix = video.media_prefix
     _attach(video, result, prefix)
     video.transition(VideoStatus.READY)
+    # Previewable now; its captions are drafted next, on their own queue.
+    caption_drafts.queue_draft(video, has_sound=result.probe.audio is not None)
     if old_prefix:
         ledger.enqueue(JobKind.PURGE_PREFIX, payload={"prefix": old_prefix})
     return {"prefix": prefix, "renditions": [r.name for r in result.renditions],

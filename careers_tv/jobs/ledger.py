@@ -20,14 +20,15 @@ from flask import current_app
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import TRANSCODE_QUEUES, Job, JobState, Queue
+from ..models import LONG_RUNNING_QUEUES, Job, JobState, Queue
 from ..transactions import on_commit
 from . import registry
 
 log = logging.getLogger(__name__)
 
 # The Celery tasks that run a job (careers_tv/jobs/dispatch.py), sent by name: enqueueing
-# loads nothing of the work itself. A transcode queue's task has the hours-long time limit.
+# loads nothing of the work itself. A long-running queue's task (transcodes, captions drafts)
+# has the hours-long time limit.
 RUN_JOB_TASK = "careers_tv.jobs.run_job"
 RUN_TRANSCODE_JOB_TASK = "careers_tv.jobs.run_transcode_job"
 # A pending job whose `last_sent_at` is in the future is scheduled for then (see `release`);
@@ -54,7 +55,7 @@ def enqueue(kind: str, *, queue: str = Queue.DEFAULT, video_id: int | None = Non
 
 
 def task_for_queue(queue: str) -> str:
-    return RUN_TRANSCODE_JOB_TASK if queue in TRANSCODE_QUEUES else RUN_JOB_TASK
+    return RUN_TRANSCODE_JOB_TASK if queue in LONG_RUNNING_QUEUES else RUN_JOB_TASK
 
 
 def send(job_id: int, queue: str, eta: datetime | None = None, priority: int = 0) -> bool:

@@ -3,8 +3,8 @@
 from .announcement import Announcement, AnnouncementStatus
 from .api_token import ApiToken, Scope
 from .channel import Channel
-from .job import TRANSCODE_QUEUES, Job, JobKind, JobState, Queue
-from .media import Caption, Rendition
+from .job import LONG_RUNNING_QUEUES, TRANSCODE_QUEUES, Job, JobKind, JobState, Queue
+from .media import Caption, CaptionDraft, DraftState, Rendition
 from .playback_day import PlaybackDay, StartupBucket
 from .search import SearchDocument
 from .upload import Upload, UploadStatus
@@ -22,13 +22,16 @@ from .video import (
 from .view_day import ViewDay
 
 __all__ = [
+    "LONG_RUNNING_QUEUES",
     "TRANSCODE_QUEUES",
     "TRANSITIONS",
     "Announcement",
     "AnnouncementStatus",
     "ApiToken",
     "Caption",
+    "CaptionDraft",
     "Channel",
+    "DraftState",
     "InvalidTransition",
     "Job",
     "JobKind",

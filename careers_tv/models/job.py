@@ -27,6 +27,8 @@ class Queue(enum.StrEnum):
     # Videos past LONG_VIDEO_SECONDS / LONG_VIDEO_BYTES, on worker processes of their own
     # (services/transcode_queue.py), so short ones never wait behind a two-hour replay.
     TRANSCODE_LONG = "transcode_long"
+    # The speech model's captions drafts: CPU-heavy, so workers of their own where it matters.
+    CAPTIONS = "captions"
 
     @classmethod
     def option(cls) -> str:
@@ -34,14 +36,17 @@ class Queue(enum.StrEnum):
         return ",".join(cls)
 
 
-# Their messages run under the transcode time limit (hours, not minutes).
 TRANSCODE_QUEUES = (Queue.TRANSCODE, Queue.TRANSCODE_LONG)
+# Their messages run under the transcode time limit (hours, not minutes): a two-hour replay's
+# captions draft takes as long as a transcode.
+LONG_RUNNING_QUEUES = (*TRANSCODE_QUEUES, Queue.CAPTIONS)
 
 
 class JobKind(enum.StrEnum):
     """What a job does; careers_tv/handlers has the function for each."""
 
     TRANSCODE = "transcode"
+    CAPTIONS = "captions"
     PURGE_PREFIX = "purge_prefix"
     ANNOUNCE = "announce"
     PING = "ping"

@@ -137,6 +137,8 @@ class Video(db.Model):
     captions = relationship(
         "Caption", back_populates="video", cascade="all, delete-orphan", lazy="select"
     )
+    caption_draft = relationship("CaptionDraft", uselist=False, cascade="all, delete-orphan",
+                                 lazy="select")
 
     def can_become(self, status: VideoStatus) -> bool:
         return status in TRANSITIONS[self.status]

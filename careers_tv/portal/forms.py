@@ -92,9 +92,11 @@ class PosterForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     without_captions = BooleanField(_l("Publish without captions"))
+    unreviewed_captions = BooleanField(_l("Publish with automatic captions no one has reviewed"))
 
 
 class ScheduleForm(FlaskForm):
     publish_at = DateTimeLocalField(_l("Publish on"), format="%Y-%m-%dT%H:%M",
                                     validators=[DataRequired()])
     without_captions = BooleanField(_l("Publish without captions"))
+    unreviewed_captions = BooleanField(_l("Publish with automatic captions no one has reviewed"))

@@ -1,9 +1,10 @@
 """How the portal names a video's status, in the reader's language."""
 
-from flask_babel import gettext
+from babel import Locale, UnknownLocaleError
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from ..models import Video, VideoStatus
+from ..models import CaptionDraft, DraftState, Video, VideoStatus
 
 LABELS = {
     VideoStatus.DRAFT: _l("Draft"),
@@ -29,3 +30,50 @@ def status_note(video: Video) -> str:
     if not video.status_message:
         return ""
     return gettext(video.status_message, **(video.status_params or {}))
+
+
+DRAFT_LABELS = {
+    DraftState.QUEUED: _l("Captions draft waiting"),
+    DraftState.DRAFTING: _l("Drafting captions"),
+    DraftState.DONE: _l("Captions drafted"),
+    DraftState.NO_SPEECH: _l("No speech found"),
+    DraftState.SKIPPED: _l("No captions draft"),
+    DraftState.FAILED: _l("Captions draft failed"),
+}
+
+
+def draft_label(draft: CaptionDraft) -> str:
+    return str(DRAFT_LABELS[draft.state])
+
+
+def draft_note(draft: CaptionDraft) -> str:
+    """What the automatic captions came to, in the reader's language."""
+    if draft.state is DraftState.DONE:
+        return ngettext("%(num)d caption drafted by the speech model: review it before "
+                        "publishing.",
+                        "%(num)d captions drafted by the speech model: review them before "
+                        "publishing.", draft.cue_count or 0)
+    if not draft.message:
+        return ""
+    params = dict(draft.params or {})
+    if "language" in params:  # a code: named in the reader's language
+        params["language"] = language_name(params["language"])
+    return gettext(draft.message, **params)
+
+
+def language_name(code: str) -> str:
+    """'fr' as the reader says it: "French", or « français »."""
+    try:
+        return Locale.parse(code).get_display_name(get_locale()) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def draft_info(video: Video) -> dict | None:
+    """The draft as the live status script wants it (None: never drafted)."""
+    draft = video.caption_draft
+    if draft is None:
+        return None
+    return {"state": draft.state.value, "label": draft_label(draft),
+            "progress": draft.progress, "message": draft_note(draft),
+            "live": draft.state in (DraftState.QUEUED, DraftState.DRAFTING)}

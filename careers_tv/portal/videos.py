@@ -18,10 +18,10 @@ from ..announce.compose import MAX_WEIGHTED_LENGTH
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Role, VideoStatus
+from ..services import caption_drafts, editorial, insight
 from ..services import captions as caption_service
 from ..services import channels as channel_service
 from ..services import chapters as chapter_service
-from ..services import editorial, insight
 from ..services import videos as video_service
 from ..storage import get_storage
 from .access import role_required
@@ -34,7 +34,7 @@ from .forms import (
     ScheduleForm,
     VideoForm,
 )
-from .status import status_label, status_note
+from .status import draft_info, draft_label, draft_note, status_label, status_note
 
 
 def _channel_choices():
@@ -168,6 +168,7 @@ def _video_page(video, form: VideoForm, status: int = 200):
                     for key in editorial.poster_candidates(video)],
         captions=[(c, storage.public_url(c.storage_key))
                   for c in caption_service.captions_for(video)],
+        unreviewed_only=caption_service.only_unreviewed(video),
         caption_form=CaptionForm(formdata=None),
         poster_form=PosterForm(formdata=None),
         publish_form=PublishForm(formdata=None),
@@ -229,6 +230,7 @@ def videos_status():
         "status_label": status_label(v.status),
         "progress": v.progress,
         "message": status_note(v),
+        "captions": draft_info(v),
     } for v in videos])
 
 
@@ -243,8 +245,19 @@ def add_caption(public_id: str):
     upload = form.file.data
     data = upload.stream.read(caption_service.max_caption_bytes() + 1)
     return _apply(video, lambda: caption_service.save_caption(
-        video, form.language.data, None, data, upload.filename),
+        video, form.language.data, None, data, upload.filename, reviewed_by=current_user),
         _("Captions saved."), "#captions")
+
+
+@bp.post("/videos/<public_id>/captions/draft")
+@role_required(Role.EDITOR)
+def redraft_captions(public_id: str):
+    video = _video_or_404(public_id)
+    if not ActionForm().validate():
+        abort(400)
+    return _apply(video, lambda: caption_drafts.redraft(video),
+                  _("The captions draft is queued; it appears here when it is ready."),
+                  "#captions")
 
 
 @bp.post("/videos/<public_id>/captions/<language>/delete")
@@ -269,12 +282,20 @@ def choose_poster(public_id: str):
 
 
 def _captions_confirmed(video, form) -> bool:
-    """Publishing without captions leaves deaf and hard-of-hearing viewers out: ask first."""
-    if video.captions or form.without_captions.data:
-        return True
-    flash(_("This video has no captions. Add them, or tick “Publish without captions” to "
-            "confirm."), "warning")
-    return False
+    """Publishing without captions leaves deaf and hard-of-hearing viewers out, and a speech
+    model's unreviewed draft misspells names and words: ask first."""
+    if not video.captions:
+        if form.without_captions.data:
+            return True
+        flash(_("This video has no captions. Add them, or tick “Publish without captions” to "
+                "confirm."), "warning")
+        return False
+    if caption_service.only_unreviewed(video) and not form.unreviewed_captions.data:
+        flash(_("This video's only captions are an automatic draft no one has reviewed. "
+                "Review them, or tick “Publish with automatic captions no one has reviewed” "
+                "to confirm."), "warning")
+        return False
+    return True
 
 
 @bp.post("/videos/<public_id>/publish")
@@ -346,3 +367,5 @@ def when(value: datetime | None) -> str:
 
 bp.add_app_template_filter(when, "portal_time")
 bp.add_app_template_filter(status_note, "status_note")
+bp.add_app_template_filter(draft_label, "draft_label")
+bp.add_app_template_filter(draft_note, "draft_note")

@@ -66,6 +66,14 @@ def preview_url(video) -> str | None:
 
 
 @bp.app_template_filter()
+def track_label(caption) -> str:
+    """A caption track's name for viewers: a speech model's unreviewed draft says so."""
+    if caption.automatic:
+        return _("%(language)s (automatic)", language=caption.label)
+    return caption.label
+
+
+@bp.app_template_filter()
 def duration_clock(seconds: float | None) -> str:
     """65.4 -> '1:05'; an hour or more -> '1:02:03' (how players show durations)."""
     if seconds is None:

@@ -49,7 +49,7 @@ def _cached(body: str, headers: dict | None = None) -> Response:
 def watch(public_id: str):
     video = _watchable(public_id)
     # The panel beside the player reads the track shown first: the video's own language's.
-    transcript = watching.transcript(video, video.language) if video.captions else None
+    transcript = watching.transcript(video) if video.captions else None
     body = render_template(
         "public/watch.html", video=video, media=syndication.media_urls(video),
         related=watching.related(video), transcript=transcript, player_options={},
@@ -102,7 +102,7 @@ def chapters(public_id: str):
 def transcript(public_id: str):
     video = _watchable(public_id)
     # ?captions=, not ?lang=: that one switches (and remembers) the interface language.
-    text = watching.transcript(video, request.args.get("captions") or video.language)
+    text = watching.transcript(video, request.args.get("captions"))
     body = render_template("public/transcript.html", video=video, transcript=text,
                            absolute=absolute, clock=watching.clock)
     return _cached(body)

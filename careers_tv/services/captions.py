@@ -17,9 +17,10 @@ import io
 import logging
 import secrets
 
+from ..clock import utcnow
 from ..extensions import db
 from ..i18n import N_
-from ..models import Caption, Video
+from ..models import Caption, User, Video
 from ..storage import Storage, get_storage
 from ..transactions import on_commit, on_rollback
 from .videos import VideoError
@@ -85,8 +86,12 @@ def caption_for(video: Video, language: str) -> Caption | None:
 
 
 def save_caption(video: Video, language: str, label: str | None, data: bytes,
-                 filename: str) -> Caption:
+                 filename: str, *, reviewed_by: User | None = None,
+                 automatic: bool = False) -> Caption:
     """Add (or replace) the video's captions in `language`; the caller commits.
+
+    A file a person uploaded or saved from the editor is reviewed, by `reviewed_by`, now; a
+    speech model's draft is `automatic` (labelled so until someone reviews it).
 
     The new file is written now under a new key. The file it replaces is deleted once the
     commit succeeds; if the transaction rolls back instead, the new file is deleted and the
@@ -107,8 +112,23 @@ def save_caption(video: Video, language: str, label: str | None, data: bytes,
     else:
         _on_commit_delete(storage, caption.storage_key)
         caption.label, caption.storage_key = label, key
+    caption.automatic = automatic
+    caption.reviewed_by = None if automatic else reviewed_by
+    caption.reviewed_at = None if automatic else utcnow()
     db.session.flush()
     return caption
+
+
+def only_unreviewed(video: Video) -> bool:
+    """Whether the video has captions and every one is an unreviewed automatic draft."""
+    return bool(video.captions) and all(c.automatic for c in video.captions)
+
+
+def best_caption(video: Video) -> Caption | None:
+    """The track a transcript and the search index read: reviewed before automatic, the
+    video's own language before the others."""
+    tracks = captions_for(video)
+    return min(tracks, key=lambda c: c.automatic) if tracks else None
 
 
 def delete_caption(video: Video, language: str) -> None:

@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ..announce.compose import Post, announcement_text
 from ..extensions import db
@@ -211,4 +212,5 @@ def status_counts(user: User, mine: bool = False) -> dict[VideoStatus, int]:
 def videos_by_public_ids(user: User, public_ids: list[str]) -> list[Video]:
     if not public_ids:
         return []
-    return list(db.session.scalars(visible_query(user).where(Video.public_id.in_(public_ids))))
+    return list(db.session.scalars(visible_query(user).where(Video.public_id.in_(public_ids))
+                                   .options(selectinload(Video.caption_draft))))

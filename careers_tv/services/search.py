@@ -207,8 +207,12 @@ def vtt_text(vtt: str) -> str:
 
 
 def _caption_text(connection: Connection, video_id: int) -> str:
-    keys = connection.scalars(sa.select(Caption.storage_key).where(Caption.video_id == video_id)
-                              .order_by(Caption.language))
+    """The text of the video's best tracks: the reviewed ones, or the drafts if none is."""
+    rows = connection.execute(sa.select(Caption.storage_key, Caption.automatic)
+                              .where(Caption.video_id == video_id)
+                              .order_by(Caption.language)).all()
+    reviewed = [row.storage_key for row in rows if not row.automatic]
+    keys = reviewed or [row.storage_key for row in rows]
     texts = []
     for key in keys:
         try:
@@ -242,7 +246,7 @@ def _after_flush(session: Session, flush_context) -> None:
                 text.add(obj.id)
             if _changed(obj, "captions"):
                 captions.add(obj.id)
-        elif isinstance(obj, Caption) and _changed(obj, "storage_key", "video_id"):
+        elif isinstance(obj, Caption) and _changed(obj, "storage_key", "video_id", "automatic"):
             captions.add(obj.video_id)
         elif isinstance(obj, Tag) and _changed(obj, "label"):
             tags.add(obj.id)

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Caption, Channel, Video, VideoStatus, Visibility
 from ..models.video import video_tags
 from ..storage import get_storage
-from .captions import captions_for
+from .captions import best_caption, captions_for
 
 if TYPE_CHECKING:  # the type only: the module is loaded when a transcript is read
     from transcoding.subtitles import Cue
@@ -92,11 +92,12 @@ class Transcript:
 
 
 def transcript(video: Video, language: str | None = None) -> Transcript:
-    """The captions in `language` (else the video's own language, else the first) as text."""
+    """The captions in `language` (else the best track: reviewed first, the video's own
+    language first) as text."""
     tracks = captions_for(video)
     if not tracks:
         return Transcript(None)
-    chosen = next((c for c in tracks if c.language == language), tracks[0])
+    chosen = next((c for c in tracks if c.language == language), None) or best_caption(video)
     result = Transcript(chosen, tracks)
     from transcoding.subtitles import read_cues  # pure text; see services/captions.py
 

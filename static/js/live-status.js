@@ -1,4 +1,5 @@
-// Live transcode status: poll the portal for the rows (or the page) still in motion.
+// Live transcode and captions-draft status: poll the portal for the rows (or the page) still
+// in motion.
 (function () {
   "use strict";
   var root = document.querySelector("[data-live-status]");
@@ -6,9 +7,30 @@
   var url = root.dataset.liveStatus;
   var EVERY = 3000;
 
-  function live() { return root.querySelectorAll("[data-video][data-live]"); }
+  // The whole page: the video page's captions draft is outside the status block.
+  function live() { return document.querySelectorAll("[data-video][data-live]"); }
+
+  // The video page's captions draft ([data-captions]): its own state, from the same answer.
+  function updateDraft(el, draft) {
+    if (!draft) { return; }
+    el.querySelector("[data-status]").textContent = draft.label;
+    el.querySelector("[data-status]").className = "status status-captions-" + draft.state;
+    var bar = el.querySelector("[data-progress]");
+    bar.value = draft.progress;
+    bar.textContent = draft.progress + " %";
+    bar.hidden = !draft.live;
+    el.querySelector("[data-message]").textContent = draft.message || "";
+    var changed = el.dataset.state !== draft.state;
+    el.dataset.state = draft.state;
+    if (!draft.live) {
+      el.removeAttribute("data-live");
+      // The new track, its label and the publish checks come with the page.
+      if (changed && root.hasAttribute("data-reload-when-done")) { window.location.reload(); }
+    }
+  }
 
   function update(el, info) {
+    if (el.hasAttribute("data-captions")) { updateDraft(el, info.captions); return; }
     el.querySelector("[data-status]").textContent = info.status_label;
     el.querySelector("[data-status]").className = "status status-" + info.status;
     var bar = el.querySelector("[data-progress]");
@@ -34,7 +56,7 @@
       credentials: "same-origin", headers: { "Accept": "application/json" }
     }).then(function (r) { return r.ok ? r.json() : { videos: [] }; }).then(function (body) {
       body.videos.forEach(function (info) {
-        root.querySelectorAll('[data-video="' + info.id + '"]').forEach(function (el) {
+        document.querySelectorAll('[data-video="' + info.id + '"]').forEach(function (el) {
           if (!el.dataset.status) { el.dataset.status = el.dataset.initialStatus || ""; }
           update(el, info);
         });
@@ -43,6 +65,7 @@
       .finally(function () { window.setTimeout(poll, EVERY); });
   }
   live().forEach(function (el) {
+    if (el.hasAttribute("data-captions")) { return; }  // its data-state is in the page
     el.dataset.status = el.querySelector("[data-status]").className.replace("status status-", "");
   });
   window.setTimeout(poll, EVERY);

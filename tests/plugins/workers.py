@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-ALL_QUEUES = "default,transcode,transcode_long"
+from careers_tv.models import Queue
+
+ALL_QUEUES = Queue.option()  # as the embedded default's worker: every queue
 
 
 class Worker:

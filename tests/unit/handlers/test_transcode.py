@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from careers_tv.extensions import db
 from careers_tv.handlers import transcode
+from careers_tv.handlers.progress import Progress
 from careers_tv.jobs import ledger
 from careers_tv.models import JobKind, Video, VideoStatus
 from tests.factories import VideoFactory
@@ -21,11 +22,10 @@ def test_transcode_progress_outlives_a_database_restart(committed, monkeypatch):
     job = ledger.enqueue(JobKind.TRANSCODE, video_id=video.id)
     committed.commit()
     claim = ledger.claim(job.id, "w")
-    progress = transcode._Progress(claim, video.id)
-    real = transcode._set_progress
-    monkeypatch.setattr(transcode, "_set_progress", lambda *args: _drop_my_connection())
+    store = [lambda percent: _drop_my_connection()]
+    progress = Progress(claim, lambda percent: store[0](percent), "the video")
     assert progress(0.3) is True
-    monkeypatch.setattr(transcode, "_set_progress", real)
+    store[0] = lambda percent: transcode._set_progress(video.id, percent)
     assert progress(1.0) is True  # stored, and the lease is still ours
     committed.expire_all()
     assert committed.get(Video, video.id).progress == 99
