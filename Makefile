@@ -64,7 +64,7 @@ $(STAMPS)/translations: $(STAMPS)/python $(wildcard translations/*/LC_MESSAGES/m
 # (TRANSLATIONS: another copy of the catalogues, as tests/unit/test_catalogue.py uses).
 TRANSLATIONS ?= translations
 translations-update: $(STAMPS)/python
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k MediaError -k SubtitleError \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k MediaError -k SubtitleError -k SpeechModelError \
 	    -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 

@@ -129,17 +129,19 @@ def _sqlite_match(terms: list[str]):
 
 # -- indexing -----------------------------------------------------------------------------
 
-def reindex_all(connection: Connection | None = None) -> int:
-    """Rebuild every video's entry; returns how many. For the migration and for repairs."""
+def reindex_all(connection: Connection | None = None, drafts: bool = True) -> int:
+    """Rebuild every video's entry; returns how many. For the migration and for repairs
+    (`drafts=False`: a schema from before automatic captions, every track typed by people)."""
     if connection is None:
         db.session.flush()
         connection = db.session.connection()
     ids = set(connection.scalars(sa.select(Video.id)))
-    _reindex(connection, ids, with_captions=ids)
+    _reindex(connection, ids, with_captions=ids, drafts=drafts)
     return len(ids)
 
 
-def _reindex(connection: Connection, video_ids: set[int], with_captions: set[int]) -> None:
+def _reindex(connection: Connection, video_ids: set[int], with_captions: set[int],
+             drafts: bool = True) -> None:
     if not video_ids:
         return
     dialect = connection.dialect.name
@@ -159,7 +161,8 @@ def _reindex(connection: Connection, video_ids: set[int], with_captions: set[int
         if video_id not in with_captions:
             captions = connection.scalar(
                 sa.select(DOCUMENTS.c.captions).where(DOCUMENTS.c.video_id == video_id))
-        values["captions"] = _caption_text(connection, video_id) if captions is None else captions
+        values["captions"] = _caption_text(connection, video_id, drafts) \
+            if captions is None else captions
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         connection.execute(insert(DOCUMENTS).values(video_id=video_id, **values)
                            .on_conflict_do_update(index_elements=["video_id"], set_=values))
@@ -206,9 +209,10 @@ def vtt_text(vtt: str) -> str:
     return " ".join(w for w in words if w)
 
 
-def _caption_text(connection: Connection, video_id: int) -> str:
+def _caption_text(connection: Connection, video_id: int, drafts: bool = True) -> str:
     """The text of the video's best tracks: the reviewed ones, or the drafts if none is."""
-    rows = connection.execute(sa.select(Caption.storage_key, Caption.automatic)
+    automatic = Caption.automatic if drafts else sa.false()
+    rows = connection.execute(sa.select(Caption.storage_key, automatic.label("automatic"))
                               .where(Caption.video_id == video_id)
                               .order_by(Caption.language)).all()
     reviewed = [row.storage_key for row in rows if not row.automatic]

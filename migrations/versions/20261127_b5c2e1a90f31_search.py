@@ -49,7 +49,7 @@ def upgrade():
     bind = op.get_bind()
     if bind.execute(sa.text('SELECT 1 FROM videos LIMIT 1')).first() is not None:
         from careers_tv.services.search import reindex_all
-        reindex_all(bind)
+        reindex_all(bind, drafts=False)  # captions.automatic comes later (c1d2e3f4a5b6)
 
 
 def downgrade():

@@ -91,6 +91,7 @@ MATRIX = [
     ("POST", "/portal/videos/{video}/retry", staff(CONTRIB)),
     ("POST", "/portal/videos/{video}/captions", staff(EDITOR)),
     ("POST", "/portal/videos/{video}/captions/fr/delete", staff(EDITOR)),
+    ("POST", "/portal/videos/{video}/captions/draft", staff(EDITOR)),
     ("POST", "/portal/videos/{video}/poster", staff(EDITOR)),
     ("POST", "/portal/videos/{video}/publish", staff(EDITOR)),
     ("POST", "/portal/videos/{video}/schedule", staff(EDITOR)),
@@ -197,8 +198,8 @@ def test_no_state_change_without_a_csrf_token(client, session, world, method, te
 def _snapshot(session) -> list:
     """What a refused request must not have changed: every row of the tables it could touch."""
     session.expire_all()
-    tables = ("users", "videos", "channels", "captions", "uploads", "jobs", "announcements",
-              "api_tokens")
+    tables = ("users", "videos", "channels", "captions", "caption_drafts", "uploads", "jobs",
+              "announcements", "api_tokens")
     return [session.execute(sa.text(f"SELECT * FROM {t} ORDER BY 1")).all()  # noqa: S608
             for t in tables]
 

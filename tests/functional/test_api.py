@@ -141,7 +141,7 @@ def test_a_video_gives_what_a_player_needs(client, session):
     assert data["media"]["hls"].endswith("videos/abc/v1/master.m3u8")
     assert data["media"]["poster"].endswith("videos/abc/v1/poster.jpg")
     assert data["media"]["storyboard"].endswith("storyboard/thumbnails.vtt")
-    assert data["captions"] == [{"language": "fr", "label": "Français",
+    assert data["captions"] == [{"language": "fr", "label": "Français", "automatic": False,
                                  "url": data["captions"][0]["url"]}]
     assert data["duration_seconds"] == 65.4
     assert data["links"]["watch"] == f"http://localhost/videos/{video.public_id}"

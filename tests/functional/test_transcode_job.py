@@ -112,6 +112,7 @@ def test_a_retranscode_switches_prefix_then_purges_the_old_one(committed, media)
     video_service.queue_transcode(video)
     db.session.commit()
     new_job = db.session.scalar(sa.select(Job.id).where(Job.video_id == video_id,
+                                                        Job.kind == "transcode",
                                                         Job.id != job_id))
     dispatch.execute(new_job, "w")
     db.session.expire_all()
